@@ -1,0 +1,1 @@
+package io.sluice.nativeio; public final class Placeholder { private Placeholder() {} }
