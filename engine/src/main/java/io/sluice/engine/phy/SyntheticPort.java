@@ -1,0 +1,233 @@
+package io.sluice.engine.phy;
+
+import io.sluice.engine.pbuf.PbufHandle;
+import io.sluice.engine.pbuf.Pbufs;
+import java.lang.foreign.MemorySegment;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * A port that generates frames on receive and checks and counts them on transmit: the traffic source and
+ * sink of in-memory pipelines, tests and benchmarks.
+ *
+ * <p>Receive: {@link TestFrame}s of the configured size, cycling over {@code flows} UDP source ports, with a
+ * sequence number and the clock's time in the payload and in the packet header's timestamp; up to
+ * {@code count} frames, at most {@code ratePps} per second when a rate is set (a token bucket on the
+ * injected clock).
+ *
+ * <p>Transmit: each frame's magic is checked, its sequence number compared with the highest seen
+ * (reordering), its latency (clock now minus its timestamp) recorded into an HdrHistogram, then it is freed.
+ * Everything is preallocated: neither direction allocates per packet.
+ */
+public final class SyntheticPort implements NicPort {
+    private static final long MAX_LATENCY_NS = 10_000_000_000L;
+    private static final byte[] DST_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+    private static final byte[] SRC_MAC = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+    private final String name;
+    private final PortCapabilities caps;
+    private final PortCounters counters = new PortCounters();
+    private final NanoClock clock;
+    private final MemorySegment template;
+    private final int frameSize;
+    private final int flows;
+    private final long count;
+    private final long ratePps;
+    private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
+
+    // receive side (generator) state
+    private long generated;
+    private int flow;
+    private double tokens;
+    private long lastRefill;
+
+    // transmit side (sink) state
+    private volatile long sunk;
+    private long highestSeq = -1;
+    private long reordered;
+    private long corrupt;
+
+    private SyntheticPort(Builder b) {
+        this.name = b.name;
+        this.caps = PortCapabilities.ethernet(b.maxBurst);
+        this.clock = b.clock;
+        this.frameSize = b.frameSize;
+        this.flows = b.flows;
+        this.count = b.count;
+        this.ratePps = b.ratePps;
+        this.template = MemorySegment.ofArray(TestFrame.template(frameSize, DST_MAC, SRC_MAC,
+            0xC6120001, 0xC6130001));
+        this.lastRefill = clock.nanoTime();
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PortCapabilities capabilities() {
+        return caps;
+    }
+
+    @Override
+    public int receiveBurst(Pbufs p, int[] out, int max) {
+        long want = Math.min(Math.min(max, caps.maxBurst()), count - generated);
+        long now = clock.nanoTime();
+        if (ratePps > 0) {
+            tokens = Math.min(tokens + (now - lastRefill) * (ratePps / 1e9), Math.max(caps.maxBurst(), 1));
+            lastRefill = now;
+            want = Math.min(want, (long) tokens);
+        }
+        MemorySegment seg = p.segment();
+        int n = 0;
+        while (n < want) {
+            int h = p.allocReceive(frameSize);
+            if (h == PbufHandle.NULL) {
+                counters.rxDrop(PortCounters.Drop.RX_NO_PBUFS);
+                break;
+            }
+            p.copyback(h, 0, template, 0, frameSize);
+            TestFrame.patch(seg, p.address(h), flow, (int) generated, now);
+            p.setTimestamp(h, now);
+            p.setFlowHash(h, flow);
+            if (++flow == flows) {
+                flow = 0;
+            }
+            generated++;
+            out[n++] = h;
+        }
+        if (ratePps > 0) {
+            tokens -= n;
+        }
+        counters.received(n, (long) n * frameSize);
+        return n;
+    }
+
+    @Override
+    public int transmitBurst(Pbufs p, int[] handles, int off, int n) {
+        MemorySegment seg = p.segment();
+        long now = clock.nanoTime();
+        long bytes = 0;
+        for (int k = 0; k < n; k++) {
+            int h = handles[off + k];
+            bytes += p.pktLen(h);
+            long frame = p.address(h);
+            if (p.len(h) < TestFrame.TIMESTAMP_OFFSET + 8 || TestFrame.magic(seg, frame) != TestFrame.MAGIC) {
+                corrupt++;
+            } else {
+                long seq = TestFrame.seq(seg, frame) & 0xFFFFFFFFL;
+                if (seq < highestSeq) {
+                    reordered++;
+                } else {
+                    highestSeq = seq;
+                }
+                long lat = now - TestFrame.timestamp(seg, frame);
+                if (lat >= 0 && lat <= MAX_LATENCY_NS) {
+                    latency.recordValue(lat);
+                }
+            }
+            p.freem(h);
+        }
+        counters.transmitted(n, bytes);
+        sunk += n;
+        return n;
+    }
+
+    /** Frames generated so far. */
+    public long generated() {
+        return generated;
+    }
+
+    /** Frames received by the sink (transmitted to this port). */
+    public long sunk() {
+        return sunk;
+    }
+
+    public long reordered() {
+        return reordered;
+    }
+
+    /** Frames whose magic or length was wrong. */
+    public long corrupt() {
+        return corrupt;
+    }
+
+    /** The sink's latency histogram (nanoseconds); read it once traffic has stopped. */
+    public Histogram latency() {
+        return latency;
+    }
+
+    /** Whether the generator has produced its whole count. */
+    public boolean exhausted() {
+        return generated >= count;
+    }
+
+    @Override
+    public PortCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void close(Pbufs p) {
+        // Holds no packets between calls.
+    }
+
+    /** Settings of a synthetic port. */
+    public static final class Builder {
+        private final String name;
+        private int frameSize = TestFrame.MIN_SIZE;
+        private int flows = 1;
+        private long count = Long.MAX_VALUE;
+        private long ratePps;
+        private int maxBurst = 32;
+        private NanoClock clock = System::nanoTime;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Frame length without FCS, 60..1514 (a "64-byte frame" is 60 here). */
+        public Builder frameSize(int bytes) {
+            this.frameSize = bytes;
+            return this;
+        }
+
+        public Builder flows(int flows) {
+            if (flows < 1 || flows > 64511) {
+                throw new IllegalArgumentException("flows=" + flows + " must be in 1..64511");
+            }
+            this.flows = flows;
+            return this;
+        }
+
+        public Builder count(long count) {
+            this.count = count;
+            return this;
+        }
+
+        /** Frames per second; 0 for as fast as asked. */
+        public Builder ratePps(long pps) {
+            this.ratePps = pps;
+            return this;
+        }
+
+        public Builder maxBurst(int maxBurst) {
+            this.maxBurst = maxBurst;
+            return this;
+        }
+
+        public Builder clock(NanoClock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public SyntheticPort build() {
+            return new SyntheticPort(this);
+        }
+    }
+}
