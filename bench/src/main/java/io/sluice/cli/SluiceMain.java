@@ -9,11 +9,27 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
     description = "An off-heap packet-processing engine for the JVM.",
-    subcommands = {DemoCommand.class})
+    subcommands = {DemoCommand.class, PipelineCommand.class, StatCommand.class, NetstatCommand.class})
 public final class SluiceMain implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SluiceMain()).execute(args));
+        CommandLine cli = new CommandLine(new SluiceMain());
+        // Failures the user can act on are one line, not a stack trace.
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("sluice " + cmd.getCommandName() + ": " + describe(e));
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !b.toString().contains(c.getMessage())) {
+                b.append(": ").append(c.getMessage());
+            }
+        }
+        return b.toString();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import java.lang.foreign.MemorySegment;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.NanoClock;
 
 /**
@@ -16,7 +17,8 @@ import org.agrona.concurrent.NanoClock;
  * injected clock).
  *
  * <p>Transmit: each frame's magic is checked, its sequence number compared with the highest seen
- * (reordering), its latency (clock now minus its timestamp) recorded into an HdrHistogram, then it is freed.
+ * (reordering), its latency (clock now minus its timestamp) recorded into an HdrHistogram recorder, then it
+ * is freed.
  * Everything is preallocated: neither direction allocates per packet.
  */
 public final class SyntheticPort implements NicPort {
@@ -33,7 +35,9 @@ public final class SyntheticPort implements NicPort {
     private final int flows;
     private final long count;
     private final long ratePps;
-    private final Histogram latency = new Histogram(MAX_LATENCY_NS, 3);
+    /** Written by the transmitting thread without allocation; read as interval snapshots by any thread. */
+    private final SingleWriterRecorder latency = new SingleWriterRecorder(MAX_LATENCY_NS, 3);
+    private final Histogram latencyTotal = new Histogram(MAX_LATENCY_NS, 3);
 
     // receive side (generator) state
     private long generated;
@@ -157,9 +161,17 @@ public final class SyntheticPort implements NicPort {
         return corrupt;
     }
 
-    /** The sink's latency histogram (nanoseconds); read it once traffic has stopped. */
-    public Histogram latency() {
-        return latency;
+    /** The sink's latency (nanoseconds, receive timestamp to transmit) since the start. Control path. */
+    public synchronized Histogram latency() {
+        latencyTotal.add(latency.getIntervalHistogram());
+        return latencyTotal.copy();
+    }
+
+    /** The sink's latency since the previous call of this method (or the start). Control path. */
+    public synchronized Histogram latencyInterval() {
+        Histogram interval = latency.getIntervalHistogram();
+        latencyTotal.add(interval);
+        return interval;
     }
 
     /** Whether the generator has produced its whole count. */
