@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
     description = "An off-heap packet-processing engine for the JVM.",
-    subcommands = {DemoCommand.class, PipelineCommand.class, StatCommand.class, NetstatCommand.class})
+    subcommands = {DemoCommand.class, PipelineCommand.class, StatCommand.class, NetstatCommand.class,
+        BenchPipelineCommand.class})
 public final class SluiceMain implements Runnable {
 
     public static void main(String[] args) {

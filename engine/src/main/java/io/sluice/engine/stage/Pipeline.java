@@ -334,6 +334,11 @@ public final class Pipeline implements AutoCloseable {
         return m;
     }
 
+    /** The threads running the stages, one per layout group (empty before start). */
+    public List<Thread> threads() {
+        return runners.stream().map(AgentRunner::thread).toList();
+    }
+
     /** Errors reported by stages and threads (the first few are logged). */
     public long errors() {
         return errors.get();
