@@ -1,16 +1,12 @@
 package io.sluice.engine.pbuf;
 
-import java.lang.management.ManagementFactory;
+import io.sluice.engine.stats.MBeans;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /** Registers a pool's MXBean as {@code io.sluice:type=PbufPool,name=NAME} and removes it on close. */
 final class PoolMXBeanRegistration {
-    static final String DOMAIN = "io.sluice";
-
     private final ObjectName objectName;
 
     private PoolMXBeanRegistration(ObjectName objectName) {
@@ -18,26 +14,11 @@ final class PoolMXBeanRegistration {
     }
 
     static PoolMXBeanRegistration register(PbufPool pool) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            ObjectName on = new ObjectName(DOMAIN + ":type=PbufPool,name=" + ObjectName.quote(pool.name()));
-            if (server.isRegistered(on)) {
-                on = new ObjectName(DOMAIN + ":type=PbufPool,name="
-                    + ObjectName.quote(pool.name() + "-" + pool.sequence()));
-            }
-            server.registerMBean(new View(pool), on);
-            return new PoolMXBeanRegistration(on);
-        } catch (JMException e) {
-            throw new IllegalStateException("cannot register the MXBean of pool " + pool.name() + ": " + e, e);
-        }
+        return new PoolMXBeanRegistration(MBeans.register(new View(pool), "PbufPool", pool.name()));
     }
 
     void unregister() {
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
-        } catch (JMException ignored) {
-            // Already gone: nothing to undo.
-        }
+        MBeans.unregister(objectName);
     }
 
     private record View(PbufPool pool) implements PbufPoolMXBean {
