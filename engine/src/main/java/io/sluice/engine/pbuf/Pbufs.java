@@ -94,6 +94,9 @@ public final class Pbufs implements AutoCloseable {
      * counted as delayed, one that times out as denied.
      */
     public int getWait(PbufType type, Layer layer, long timeoutNanos) {
+        if (CHECKED) {
+            checkThread();
+        }
         int t = type.ordinal();
         int dataOff = HEADER_LENGTH + layer.headroom();
         int i = cache.take(false);
@@ -114,6 +117,9 @@ public final class Pbufs implements AutoCloseable {
     }
 
     private int take(int type, int dataOff, int flags, boolean reserve) {
+        if (CHECKED) {
+            checkThread();
+        }
         int i = cache.take(reserve);
         if (i < 0) {
             cache.increment(PbufCache.DENIED);
@@ -137,7 +143,11 @@ public final class Pbufs implements AutoCloseable {
         if (n < 0 || n > out.length) {
             throw new IndexOutOfBoundsException("n=" + n + " out.length=" + out.length);
         }
-        if (!cache.take(out, n, false)) {
+        if (CHECKED) {
+            checkThread();
+        }
+        if (n > arena.slots || !cache.take(out, n, false)) {
+            java.util.Arrays.fill(out, 0, n, NULL);
             deny(n);
             return false;
         }
@@ -166,14 +176,21 @@ public final class Pbufs implements AutoCloseable {
     /** Pbufs that a packet of {@code length} bytes needs with {@code headroom} in front. */
     public static int pbufsFor(int headroom, int length) {
         int first = PHLEN - headroom;
-        return length <= first ? 1 : 1 + (length - first + PHLEN - 1) / PHLEN;
+        return length <= first ? 1 : 1 + (int) (((long) length - first + PHLEN - 1) / PHLEN);
     }
 
     private int allocChain(int type, int headroom, int length, boolean reserve) {
         if (length < 0 || headroom < 0 || headroom > PHLEN) {
             throw new IllegalArgumentException("length=" + length + " headroom=" + headroom);
         }
+        if (CHECKED) {
+            checkThread();
+        }
         int n = pbufsFor(headroom, length);
+        if (n > arena.slots) { // can never succeed: refuse before pulling the pool into this cache
+            deny(n);
+            return NULL;
+        }
         int[] s = scratch(n);
         if (!cache.take(s, n, reserve)) {
             deny(n);
@@ -269,7 +286,7 @@ public final class Pbufs implements AutoCloseable {
     public void setLen(int h, int len) {
         int i = idx(h);
         int data = arena.data(i);
-        if (len < 0 || data + len > SLOT_END) {
+        if (len < 0 || len > SLOT_END - data) {
             throw new IndexOutOfBoundsException("len=" + len + " exceeds the room after the data offset ("
                 + (SLOT_END - data) + ") of pbuf " + PbufHandle.toString(h));
         }
@@ -297,7 +314,7 @@ public final class Pbufs implements AutoCloseable {
     public void reserve(int h, int n) {
         int i = idx(h);
         int data = arena.data(i);
-        if (arena.len(i) != 0 || n < 0 || data + n > SLOT_END) {
+        if (arena.len(i) != 0 || n < 0 || n > SLOT_END - data) {
             throw new IllegalArgumentException("reserve(" + n + ") needs an empty pbuf with room; len="
                 + arena.len(i) + " room=" + (SLOT_END - data));
         }
@@ -523,7 +540,11 @@ public final class Pbufs implements AutoCloseable {
         int lastH = last(h);
         int li = idx(lastH);
         int room = SLOT_END - arena.data(li) - arena.len(li);
-        int extra = len <= room ? 0 : (len - room + PHLEN - 1) / PHLEN;
+        int extra = len <= room ? 0 : (int) (((long) len - room + PHLEN - 1) / PHLEN);
+        if (extra > arena.slots) {
+            deny(extra);
+            return false;
+        }
         int[] s = scratch(extra);
         if (extra > 0 && !cache.take(s, extra, false)) {
             deny(extra);
@@ -775,7 +796,11 @@ public final class Pbufs implements AutoCloseable {
         int head = idx(h);
         int li = idx(last(h));
         int room = SLOT_END - arena.data(li) - arena.len(li);
-        int extra = n <= room ? 0 : (n - room + PHLEN - 1) / PHLEN;
+        int extra = n <= room ? 0 : (int) (((long) n - room + PHLEN - 1) / PHLEN);
+        if (extra > arena.slots) {
+            deny(extra);
+            return false;
+        }
         int[] s = scratch(extra);
         if (extra > 0 && !cache.take(s, extra, false)) {
             deny(extra);
@@ -813,6 +838,14 @@ public final class Pbufs implements AutoCloseable {
         int head = idx(h1);
         if (h2 == NULL) {
             return;
+        }
+        if (CHECKED) {
+            for (int cur = h1; cur != NULL; cur = arena.next(idx(cur))) {
+                if (cur == h2) {
+                    throw new PbufStateException("cat of a chain onto itself: " + PbufHandle.toString(h2)
+                        + " is already part of " + PbufHandle.toString(h1));
+                }
+            }
         }
         int added = length(h2);
         int li = idx(last(h1));
@@ -972,7 +1005,7 @@ public final class Pbufs implements AutoCloseable {
             }
             int ni = idx(next);
             int room = SLOT_END - arena.data(ci) - arena.len(ci);
-            if (room == 0) {
+            if (room == 0 && arena.len(ni) > 0) {
                 ci = ni;
                 int data = arena.data(ci);
                 if (data != HEADER_LENGTH && arena.len(ci) > 0) {
@@ -1094,15 +1127,22 @@ public final class Pbufs implements AutoCloseable {
         return i;
     }
 
-    private void verify(int h, int i) {
-        if (h <= 0 || i >= arena.slots) {
-            throw new PbufStateException(h == NULL ? "NULL pbuf handle"
-                : "pbuf handle " + h + " is out of range for a pool of " + arena.slots + " slots");
+    private void checkThread() {
+        if (closed) {
+            throw new PbufStateException("Pbufs of thread " + cache.name + " used after close()");
         }
         if (Thread.currentThread() != cache.owner) {
             throw new PbufStateException("Pbufs of thread " + cache.name + " used from thread "
                 + Thread.currentThread().getName() + "; each thread gets its own from pool.local()");
         }
+    }
+
+    private void verify(int h, int i) {
+        if (h <= 0 || i >= arena.slots) {
+            throw new PbufStateException(h == NULL ? "NULL pbuf handle"
+                : "pbuf handle " + h + " is out of range for a pool of " + arena.slots + " slots");
+        }
+        checkThread();
         int g = arena.generation(i);
         if (arena.state(i) != STATE_ALLOCATED) {
             throw new PbufStateException("use after free or double free of pbuf " + PbufHandle.toString(h)
