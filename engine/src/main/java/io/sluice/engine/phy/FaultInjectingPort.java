@@ -58,22 +58,30 @@ public final class FaultInjectingPort implements NicPort {
             return 0; // the inner port is full: back-pressure
         }
         int taken = Math.min(n, tx.room());
-        long bytes = 0;
         for (int k = 0; k < taken; k++) {
-            bytes += p.pktLen(handles[off + k]);
             tx.admit(p, handles[off + k]);
         }
-        counters.transmitted(taken, bytes);
         flushTransmit(p);
         return taken;
     }
 
+    /** Sends what the faults let through; counts as transmitted only what the inner port took. */
     private void flushTransmit(Pbufs p) {
         while (tx.staged() > 0) {
             int n = tx.take(scratch, 0, scratch.length);
+            long bytes = 0;
+            for (int k = 0; k < n; k++) {
+                bytes += p.pktLen(scratch[k]);
+            }
             int sent = inner.transmitBurst(p, scratch, 0, n);
             if (sent < n) {
+                for (int k = sent; k < n; k++) {
+                    bytes -= p.pktLen(scratch[k]);
+                }
                 tx.untake(n - sent); // the inner port is full; they go first next time
+            }
+            counters.transmitted(sent, bytes);
+            if (sent < n) {
                 return;
             }
         }

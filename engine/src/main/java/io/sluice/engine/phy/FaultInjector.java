@@ -20,6 +20,8 @@ final class FaultInjector {
     private int head;
     private int count;
     private int held = PbufHandle.NULL;
+    /** The duplicate of the held packet, released right after it. */
+    private int heldCopy = PbufHandle.NULL;
     private double tokens;
     private long lastRefill;
 
@@ -40,9 +42,9 @@ final class FaultInjector {
         this.tokens = 1;
     }
 
-    /** Room for admitting packets: each may become two (a duplicate) and release a held one. */
+    /** Room for admitting packets: each may become two (a duplicate) and release a held pair. */
     int room() {
-        return (staged.length - count - 1) / 2;
+        return (staged.length - count - 2) / 2;
     }
 
     int staged() {
@@ -53,12 +55,12 @@ final class FaultInjector {
     void admit(Pbufs p, int h) {
         if (faults.ratePps() > 0 && !allowedByRate()) {
             rateLimited++;
-            drop(p, h);
+            drop(p, h, PortCounters.Drop.FAULT_INJECTED);
             return;
         }
         if (faults.drop() > 0 && random.nextDouble() < faults.drop()) {
             dropped++;
-            drop(p, h);
+            drop(p, h, PortCounters.Drop.FAULT_INJECTED);
             return;
         }
         if (faults.corrupt() > 0 && random.nextDouble() < faults.corrupt()) {
@@ -80,10 +82,8 @@ final class FaultInjector {
         }
         if (held == PbufHandle.NULL && faults.reorder() > 0 && random.nextDouble() < faults.reorder()) {
             held = h;
+            heldCopy = copy;
             reordered++;
-            if (copy != PbufHandle.NULL) {
-                stage(copy);
-            }
             return;
         }
         stage(h);
@@ -92,7 +92,11 @@ final class FaultInjector {
         }
         if (held != PbufHandle.NULL) {
             stage(held);
+            if (heldCopy != PbufHandle.NULL) {
+                stage(heldCopy);
+            }
             held = PbufHandle.NULL;
+            heldCopy = PbufHandle.NULL;
         }
     }
 
@@ -107,11 +111,11 @@ final class FaultInjector {
         return false;
     }
 
-    private void drop(Pbufs p, int h) {
+    private void drop(Pbufs p, int h, PortCounters.Drop reason) {
         if (receive) {
-            counters.rxDrop(PortCounters.Drop.FAULT_INJECTED);
+            counters.rxDrop(reason);
         } else {
-            counters.txDrop(PortCounters.Drop.FAULT_INJECTED);
+            counters.txDrop(reason);
         }
         p.freem(h);
     }
@@ -146,17 +150,21 @@ final class FaultInjector {
         count += n;
     }
 
-    /** Frees everything staged or held. */
+    /** Frees everything staged or held, counted as {@link PortCounters.Drop#PORT_CLOSED} (not as faults). */
     void close(Pbufs p) {
         while (count > 0) {
             int h = staged[head];
             head = (head + 1) % staged.length;
             count--;
-            drop(p, h);
+            drop(p, h, PortCounters.Drop.PORT_CLOSED);
         }
         if (held != PbufHandle.NULL) {
-            drop(p, held);
+            drop(p, held, PortCounters.Drop.PORT_CLOSED);
             held = PbufHandle.NULL;
+        }
+        if (heldCopy != PbufHandle.NULL) {
+            drop(p, heldCopy, PortCounters.Drop.PORT_CLOSED);
+            heldCopy = PbufHandle.NULL;
         }
     }
 }

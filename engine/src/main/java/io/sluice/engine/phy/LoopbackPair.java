@@ -18,6 +18,8 @@ public final class LoopbackPair {
         SpscRing bToA = new SpscRing(name + ".b->a", capacity);
         this.a = new End(name + ".a", bToA, aToB, maxBurst);
         this.b = new End(name + ".b", aToB, bToA, maxBurst);
+        a.peer = b;
+        b.peer = a;
     }
 
     /**
@@ -42,6 +44,8 @@ public final class LoopbackPair {
         private final SpscRing out;
         private final PortCapabilities caps;
         private final PortCounters counters = new PortCounters();
+        private End peer;
+        private volatile boolean closed;
 
         End(String name, SpscRing in, SpscRing out, int maxBurst) {
             this.name = name;
@@ -62,6 +66,9 @@ public final class LoopbackPair {
 
         @Override
         public int receiveBurst(Pbufs p, int[] outHandles, int max) {
+            if (closed) {
+                return 0;
+            }
             int n = in.pollBurst(outHandles, 0, Math.min(max, caps.maxBurst()));
             long bytes = 0;
             for (int k = 0; k < n; k++) {
@@ -73,17 +80,18 @@ public final class LoopbackPair {
 
         @Override
         public int transmitBurst(Pbufs p, int[] handles, int off, int n) {
+            if (closed || peer.closed) {
+                return 0; // nobody would ever free them: the caller keeps them
+            }
             long bytes = 0;
             int max = Math.min(n, caps.maxBurst());
             for (int k = 0; k < max; k++) {
                 bytes += p.pktLen(handles[off + k]);
             }
             int sent = out.offerBurst(handles, off, max);
-            if (sent < max) {
-                bytes = 0;
-                for (int k = 0; k < sent; k++) {
-                    bytes += p.pktLen(handles[off + k]);
-                }
+            // The ring's packets may already be the peer's (even freed): count back from the ones kept instead.
+            for (int k = sent; k < max; k++) {
+                bytes -= p.pktLen(handles[off + k]);
             }
             counters.transmitted(sent, bytes);
             return sent;
@@ -96,6 +104,7 @@ public final class LoopbackPair {
 
         @Override
         public void close(Pbufs p) {
+            closed = true;
             for (int h = in.poll(PbufHandle.NULL); h != PbufHandle.NULL; h = in.poll(PbufHandle.NULL)) {
                 counters.rxDrop(PortCounters.Drop.PORT_CLOSED);
                 p.freem(h);

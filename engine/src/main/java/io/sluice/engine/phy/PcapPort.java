@@ -58,13 +58,16 @@ public final class PcapPort implements NicPort {
     public int receiveBurst(Pbufs p, int[] out, int max) {
         int n = 0;
         long bytes = 0;
-        while (n < max && !endOfInput) {
+        int limit = Math.min(max, caps.maxBurst());
+        while (n < limit && !endOfInput) {
             try {
                 int h = reader.next(p);
                 if (h == PbufHandle.NULL) {
                     if (reader.poolWasEmpty()) {
+                        // Like a NIC ring without buffers: this frame is lost and the burst ends here, so that
+                        // a moment's shortage costs one frame per call rather than the rest of the file.
                         counters.rxDrop(PortCounters.Drop.RX_NO_PBUFS);
-                        continue;
+                        break;
                     }
                     endOfInput = true;
                     break;

@@ -50,7 +50,7 @@ public final class PcapReader implements AutoCloseable {
             throw new PcapFormatException(source + ": pcap version " + major + " at offset 4, expected 2");
         }
         this.snaplen = g.getInt(16);
-        int linktype = g.getInt(20);
+        int linktype = g.getInt(20) & 0x03FFFFFF; // the upper bits may carry FCS length flags
         if (linktype != PcapFormat.LINKTYPE_ETHERNET) {
             throw new PcapFormatException(source + ": link type " + linktype + " at offset 20, only Ethernet (1) is read");
         }
@@ -93,11 +93,12 @@ public final class PcapReader implements AutoCloseable {
         int orig = headerView.getInt(12);
         long at = offset - PcapFormat.RECORD_HEADER;
         if (incl < 0 || incl > PcapFormat.MAX_RECORD || (snaplen > 0 && incl > Math.max(snaplen, PcapFormat.MAX_RECORD))) {
-            throw new PcapFormatException(source + ": record length " + incl + " at offset " + at + " is out of range");
+            throw new PcapFormatException(source + ": record length " + Integer.toUnsignedString(incl) + " at offset "
+                + at + " is out of range");
         }
-        if (orig < incl) {
-            throw new PcapFormatException(source + ": original length " + orig + " < captured length " + incl
-                + " at offset " + at);
+        if (Integer.compareUnsigned(orig, incl) < 0) {
+            throw new PcapFormatException(source + ": original length " + Integer.toUnsignedString(orig)
+                + " < captured length " + incl + " at offset " + at);
         }
         if (frame.length < incl) {
             frame = new byte[Math.max(incl, frame.length * 2)];
@@ -127,13 +128,14 @@ public final class PcapReader implements AutoCloseable {
         readFully(b, 0, n, what);
     }
 
+    /** Reads {@code b[off..off+n)}; the {@code off} bytes before were already read, as part of the same item. */
     private void readFully(byte[] b, int off, int n, String what) throws IOException {
         int done = 0;
         while (done < n) {
             int r = in.read(b, off + done, n - done);
             if (r < 0) {
                 throw new PcapFormatException(source + ": truncated " + what + " at offset " + (offset + done)
-                    + " (" + done + " of " + n + " bytes)");
+                    + " (" + (off + done) + " of " + (off + n) + " bytes)");
             }
             done += r;
         }

@@ -73,7 +73,7 @@ public final class SpscRing extends SpscRingRhsPadding {
         }
         buffer[(int) t & mask] = handle;
         TAIL.setRelease(this, t + 1);
-        noteSize(t + 1 - cachedHead);
+        noteSize(t + 1);
         return true;
     }
 
@@ -104,7 +104,7 @@ public final class SpscRing extends SpscRingRhsPadding {
         System.arraycopy(src, off, buffer, at, first);
         System.arraycopy(src, off + first, buffer, 0, k - first);
         TAIL.setRelease(this, t + k);
-        noteSize(t + k - cachedHead);
+        noteSize(t + k);
         return k;
     }
 
@@ -153,9 +153,20 @@ public final class SpscRing extends SpscRingRhsPadding {
         return k;
     }
 
-    private void noteSize(long size) {
-        if (size > counters[HIGH_WATER]) {
-            OPAQUE_LONG.setOpaque(counters, HIGH_WATER, size);
+    /**
+     * Producer, after publishing {@code tail}: raises the high-water mark. {@code tail - cachedHead} is only an
+     * upper bound of the size (the consumer may have moved on), so the head is re-read, and the size measured,
+     * only when that bound would raise the mark; with the consumer keeping up this costs a head read every
+     * {@code highWater} handles at most.
+     */
+    private void noteSize(long tail) {
+        long mark = counters[HIGH_WATER];
+        if (tail - cachedHead > mark) {
+            cachedHead = (long) HEAD.getAcquire(this);
+            long size = tail - cachedHead;
+            if (size > mark) {
+                OPAQUE_LONG.setOpaque(counters, HIGH_WATER, size);
+            }
         }
     }
 

@@ -54,6 +54,7 @@ public final class Pipeline implements AutoCloseable {
     private final List<StageThread> threads = new ArrayList<>();
     private final Map<String, StageThread> threadOf = new LinkedHashMap<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<Thread> runnerThreads = new ArrayList<>();
     private final List<ObjectName> mbeans = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private final ErrorHandler errorHandler;
@@ -146,10 +147,11 @@ public final class Pipeline implements AutoCloseable {
             runners.add(runner);
         }
         registerMBeans();
-        for (int i = 0; i < runners.size(); i++) {
-            AgentRunner.startOnThread(runners.get(i), r -> {
+        for (AgentRunner runner : runners) {
+            AgentRunner.startOnThread(runner, r -> {
                 Thread th = new Thread(r);
                 th.setDaemon(true);
+                runnerThreads.add(th);
                 return th;
             });
         }
@@ -336,7 +338,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** The threads running the stages, one per layout group (empty before start). */
     public List<Thread> threads() {
-        return runners.stream().map(AgentRunner::thread).toList();
+        return List.copyOf(runnerThreads);
     }
 
     /** Errors reported by stages and threads (the first few are logged). */
