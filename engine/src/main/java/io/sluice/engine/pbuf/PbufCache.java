@@ -57,10 +57,11 @@ final class PbufCache {
     int take(boolean mayUseReserve) {
         int c = count;
         if (c == 0) {
-            if (!refill(mayUseReserve)) {
+            if (!refill(mayUseReserve, 1)) {
                 return -1;
             }
             c = count;
+            pool.noteRefill(c);
         }
         c--;
         COUNT.setOpaque(this, c);
@@ -74,18 +75,28 @@ final class PbufCache {
      */
     boolean take(int[] out, int n, boolean mayUseReserve) {
         int got = 0;
+        boolean refilled = false;
         while (got < n) {
-            if (count == 0 && !refill(mayUseReserve)) {
-                for (int i = got - 1; i >= 0; i--) {
-                    give(out[i]);
+            if (count == 0) {
+                if (!refill(mayUseReserve, n - got)) {
+                    for (int i = got - 1; i >= 0; i--) {
+                        give(out[i]);
+                    }
+                    if (mayUseReserve) {
+                        drain(); // some may be reserve slots: back to the reserve, not to this cache
+                    }
+                    return false;
                 }
-                return false;
+                refilled = true;
             }
             int take = Math.min(count, n - got);
             int c = count - take;
             System.arraycopy(stack, c, out, got, take);
             COUNT.setOpaque(this, c);
             got += take;
+        }
+        if (refilled) {
+            pool.noteRefill(n + count);
         }
         return true;
     }
@@ -101,8 +112,8 @@ final class PbufCache {
         COUNT.setOpaque(this, c + 1);
     }
 
-    private boolean refill(boolean mayUseReserve) {
-        int first = pool.popChunk(mayUseReserve, this);
+    private boolean refill(boolean mayUseReserve, int need) {
+        int first = pool.popChunk(mayUseReserve, need, this);
         if (first < 0) {
             return false;
         }
@@ -114,7 +125,6 @@ final class PbufCache {
         }
         COUNT.setOpaque(this, size);
         increment(REFILLS);
-        pool.noteRefill();
         return true;
     }
 

@@ -5,9 +5,9 @@ import io.sluice.config.PoolConfig;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -48,13 +48,18 @@ public final class PbufPool implements AutoCloseable {
     private final int batch;
     private final String name;
     private final int sequence;
-    private final CopyOnWriteArrayList<PbufCache> caches = new CopyOnWriteArrayList<>();
-    /** Counters of caches whose threads have closed or died. Guarded by {@link #retireLock}. */
-    private final long[] retired = new long[PbufCache.STAT_COUNT];
+    /**
+     * The caches of live threads and the summed counters of those whose threads have closed or died,
+     * replaced as one (under {@link #retireLock}) so that a reader never misses a retiring cache's counters
+     * nor counts them twice.
+     */
+    private volatile Caches caches = new Caches(new PbufCache[0], new long[PbufCache.STAT_COUNT]);
     private final ReentrantLock retireLock = new ReentrantLock();
     private final ThreadLocal<Pbufs> local;
     private final PbufOwners owners = new PbufOwners();
     private volatile long highWater;
+    /** Threads waiting in {@link Pbufs#getWait}; while there are any, frees skip the thread caches. */
+    private final AtomicInteger waiters = new AtomicInteger();
     private volatile LeakReport leaksAtClose;
     private final PoolMXBeanRegistration mbean;
 
@@ -106,19 +111,64 @@ public final class PbufPool implements AutoCloseable {
 
     private PbufCache newCache() {
         PbufCache cache = new PbufCache(this, batch, Thread.currentThread());
-        caches.add(cache);
+        retireLock.lock();
+        try {
+            caches = caches.with(cache);
+        } finally {
+            retireLock.unlock();
+        }
         return cache;
+    }
+
+    /** Live caches and retired counters; never changed once published. */
+    private record Caches(PbufCache[] live, long[] retired) {
+        Caches with(PbufCache cache) {
+            PbufCache[] l = Arrays.copyOf(live, live.length + 1);
+            l[live.length] = cache;
+            return new Caches(l, retired);
+        }
+
+        /** Without {@code cache}, whose counters (final: it is drained and its thread gone) join the retired. */
+        Caches without(PbufCache cache) {
+            PbufCache[] l = new PbufCache[live.length - 1];
+            int k = 0;
+            for (PbufCache c : live) {
+                if (c != cache) {
+                    l[k++] = c;
+                }
+            }
+            long[] r = retired.clone();
+            for (int s = 0; s < PbufCache.STAT_COUNT; s++) {
+                r[s] += cache.read(s);
+            }
+            return new Caches(l, r);
+        }
+
+        boolean contains(PbufCache cache) {
+            for (PbufCache c : live) {
+                if (c == cache) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        long sum(int stat) {
+            long s = retired[stat];
+            for (PbufCache c : live) {
+                s += c.read(stat);
+            }
+            return s;
+        }
     }
 
     /** Called by {@link Pbufs#close()}: gives the thread's cached slots back and keeps its counters. */
     void retire(PbufCache cache) {
         retireLock.lock();
         try {
-            if (caches.remove(cache)) {
+            if (caches.contains(cache)) {
                 cache.drain();
-                for (int s = 0; s < PbufCache.STAT_COUNT; s++) {
-                    retired[s] += cache.read(s);
-                }
+                caches = caches.without(cache);
             }
         } finally {
             retireLock.unlock();
@@ -135,12 +185,10 @@ public final class PbufPool implements AutoCloseable {
             return;
         }
         try {
-            for (PbufCache cache : caches) {
-                if (!cache.owner.isAlive() && caches.remove(cache)) {
+            for (PbufCache cache : caches.live()) {
+                if (!cache.owner.isAlive()) {
                     cache.drain();
-                    for (int s = 0; s < PbufCache.STAT_COUNT; s++) {
-                        retired[s] += cache.read(s);
-                    }
+                    caches = caches.without(cache);
                 }
             }
         } finally {
@@ -148,30 +196,76 @@ public final class PbufPool implements AutoCloseable {
         }
     }
 
-    int popChunk(boolean mayUseReserve, PbufCache cache) {
+    /**
+     * A chunk for a cache refill: from the common list, else (for receive work) from the reserve.
+     *
+     * @param need slots the get needs; a chunk from the reserve is cut to that many
+     */
+    int popChunk(boolean mayUseReserve, int need, PbufCache cache) {
         int first = common.pop();
         if (first >= 0) {
             return first;
         }
         if (mayUseReserve) {
-            first = reserve.pop();
+            first = popReserve(need, cache);
             if (first >= 0) {
-                cache.increment(PbufCache.RESERVE_CHUNKS);
                 return first;
             }
         }
         reclaimOrphans();
         first = common.pop();
-        return first >= 0 || !mayUseReserve ? first : reserve.pop();
+        return first >= 0 || !mayUseReserve ? first : popReserve(need, cache);
+    }
+
+    /**
+     * Takes the top chunk of the reserve, cut to {@code need} slots with the rest pushed back: reserve slots
+     * must not sit in a thread cache, where that thread's ordinary gets would take them.
+     */
+    private int popReserve(int need, PbufCache cache) {
+        int first = reserve.pop();
+        if (first < 0) {
+            return first;
+        }
+        cache.increment(PbufCache.RESERVE_CHUNKS);
+        int size = arena.len(first);
+        if (need < size) {
+            int last = first;
+            for (int k = 1; k < need; k++) {
+                last = arena.next(last) - 1;
+            }
+            int rest = arena.next(last) - 1;
+            arena.next(last, 0);
+            arena.len(first, need);
+            reserve.push(rest, size - need);
+        }
+        return first;
     }
 
     void pushChunk(int first, int size) {
         (reserve.free() < reserveTarget ? reserve : common).push(first, size);
     }
 
-    /** Samples the pbufs in use into the high-water mark; called once per cache refill. */
-    void noteRefill() {
-        long inUse = inUse();
+    /** A thread starts ({@code +1}) or stops ({@code -1}) waiting for a free in {@link Pbufs#getWait}. */
+    void waiting(int delta) {
+        waiters.addAndGet(delta);
+    }
+
+    /**
+     * Whether a thread waits for a free. A free normally stays in the freeing thread's cache, where a waiter
+     * cannot see it; while this is true the freeing thread flushes its cache to the shared list instead.
+     */
+    boolean hasWaiters() {
+        return waiters.get() != 0;
+    }
+
+    /**
+     * Samples the pbufs in use into the high-water mark; called after a get that refilled a cache. The
+     * {@code pending} slots count as in use: those the get took (not yet counted as allocations) and those
+     * left in the cache, which its thread hands out without sampling again. Without them the sample would
+     * miss up to a batch of the peak, and the whole of a bulk or chain get.
+     */
+    void noteRefill(int pending) {
+        long inUse = inUse() + pending;
         long hw;
         while (inUse > (hw = highWater)) {
             if (HIGH_WATER.compareAndSet(this, hw, inUse)) {
@@ -180,21 +274,22 @@ public final class PbufPool implements AutoCloseable {
         }
     }
 
-    private long sum(int stat) {
-        long s = retired[stat];
-        for (PbufCache c : caches) {
-            s += c.read(stat);
-        }
-        return s;
-    }
-
-    /** Pbufs handed out and not yet freed, from the caches' counters. */
+    /**
+     * Pbufs handed out and not yet freed, from the caches' counters. All allocations are read before all
+     * frees, so that a free racing with the read can only lower the figure, never raise it past the truth.
+     */
     public long inUse() {
-        long s = 0;
+        Caches c = caches;
+        long allocs = 0;
         for (int t = 0; t < PbufType.count(); t++) {
-            s += sum(PbufCache.ALLOCS + t) - sum(PbufCache.FREES + t);
+            allocs += c.sum(PbufCache.ALLOCS + t);
         }
-        return s;
+        VarHandle.loadLoadFence();
+        long frees = 0;
+        for (int t = 0; t < PbufType.count(); t++) {
+            frees += c.sum(PbufCache.FREES + t);
+        }
+        return allocs - frees;
     }
 
     /** The statistics of this pool now; counters are read without stopping the threads that update them. */
@@ -211,27 +306,31 @@ public final class PbufPool implements AutoCloseable {
             throw new IllegalStateException("pool " + name + " is closed");
         }
         reclaimOrphans();
+        Caches all = caches;
         long[] byType = new long[PbufType.count()];
+        for (int t = 0; t < byType.length; t++) {
+            byType[t] = all.sum(PbufCache.ALLOCS + t);
+        }
+        VarHandle.loadLoadFence(); // allocations before frees, as in inUse()
         long inUse = 0;
         long allocs = 0;
         for (int t = 0; t < byType.length; t++) {
-            long a = sum(PbufCache.ALLOCS + t);
-            byType[t] = a - sum(PbufCache.FREES + t);
+            allocs += byType[t];
+            byType[t] -= all.sum(PbufCache.FREES + t);
             inUse += byType[t];
-            allocs += a;
         }
         List<PbufStats.CacheStat> perThread = new ArrayList<>();
         long cached = 0;
-        for (PbufCache c : caches) {
+        for (PbufCache c : all.live()) {
             int n = c.cached();
             cached += n;
             perThread.add(new PbufStats.CacheStat(c.name, n));
         }
         long hw = Math.max(highWater, inUse);
-        long denied = sum(PbufCache.DENIED);
+        long denied = all.sum(PbufCache.DENIED);
         return new PbufStats(name, arena.slots, inUse, cached, common.free() + reserve.free(), byType, hw,
-            allocs + denied, denied, sum(PbufCache.DELAYED), reserveTarget, reserve.free(),
-            sum(PbufCache.RESERVE_CHUNKS), sum(PbufCache.REFILLS), sum(PbufCache.FLUSHES), perThread,
+            allocs + denied, denied, all.sum(PbufCache.DELAYED), reserveTarget, reserve.free(),
+            all.sum(PbufCache.RESERVE_CHUNKS), all.sum(PbufCache.REFILLS), all.sum(PbufCache.FLUSHES), perThread,
             occupancy ? owners.occupancy(arena) : java.util.Map.of());
     }
 

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param cached            free slots sitting in thread caches
  * @param free              free slots on the shared lists (common and reserve)
  * @param inUseByType       pbufs in use, indexed by {@link PbufType#ordinal()}
- * @param highWater         most pbufs in use at once, sampled at every cache refill and snapshot
+ * @param highWater         most pbufs in use at once, sampled at every cache refill (counting the refilled
+ *                          slots as in use, so it may exceed the peak by up to a cache's worth) and snapshot
  * @param requests          gets asked for, successful or not (a bulk or chain get counts once per pbuf)
  * @param denied            gets that failed because the pool was empty
  * @param delayed           gets that waited for a pbuf ({@link Pbufs#getWait}) and then got one

@@ -104,13 +104,18 @@ public final class Pbufs implements AutoCloseable {
             return init(i, t, dataOff, F_PKTHDR);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        while (System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(20_000);
-            i = cache.take(false);
-            if (i >= 0) {
-                cache.increment(PbufCache.DELAYED);
-                return init(i, t, dataOff, F_PKTHDR);
+        pool.waiting(1);
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(20_000);
+                i = cache.take(false);
+                if (i >= 0) {
+                    cache.increment(PbufCache.DELAYED);
+                    return init(i, t, dataOff, F_PKTHDR);
+                }
             }
+        } finally {
+            pool.waiting(-1);
         }
         cache.increment(PbufCache.DENIED);
         return NULL;
@@ -259,6 +264,10 @@ public final class Pbufs implements AutoCloseable {
         }
         cache.increment(PbufCache.FREES + type);
         cache.give(i);
+        if (pool.hasWaiters()) {
+            // A thread waits in getWait: a free left in this cache would never reach it.
+            cache.drain();
+        }
     }
 
     /** Restamps every pbuf of the chain with this thread's owner, when a chain changes hands between stages. */
