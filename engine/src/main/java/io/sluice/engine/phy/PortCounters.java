@@ -50,6 +50,11 @@ public final class PortCounters {
         add(RX_DROPS + reason.ordinal(), 1);
     }
 
+    /** Counts {@code n} drops on the receive side at once (for example the kernel's own drop count). */
+    public void rxDrops(Drop reason, long n) {
+        add(RX_DROPS + reason.ordinal(), n);
+    }
+
     /** Counts a drop on the transmit side. */
     public void txDrop(Drop reason) {
         add(TX_DROPS + reason.ordinal(), 1);

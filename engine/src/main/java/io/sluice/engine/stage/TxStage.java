@@ -28,6 +28,8 @@ public final class TxStage extends Stage {
         if (n > 0) {
             counters.batch(n);
             out.push(p, burst, n);
+        } else {
+            port.transmitBurst(p, burst, 0, 0); // lets a port flush frames it queued behind a busy kernel
         }
         holding = out.blocked();
         return work + n;

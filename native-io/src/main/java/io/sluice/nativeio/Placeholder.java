@@ -1,1 +1,0 @@
-package io.sluice.nativeio; public final class Placeholder { private Placeholder() {} }

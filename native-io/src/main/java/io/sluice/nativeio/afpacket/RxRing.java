@@ -1,0 +1,154 @@
+package io.sluice.nativeio.afpacket;
+
+import static io.sluice.nativeio.linux.Linux.TP_STATUS_KERNEL;
+import static io.sluice.nativeio.linux.Linux.TP_STATUS_USER;
+import static io.sluice.nativeio.linux.Linux.TP_STATUS_VLAN_TPID_VALID;
+import static io.sluice.nativeio.linux.Linux.TP_STATUS_VLAN_VALID;
+
+import io.sluice.engine.pbuf.PbufHandle;
+import io.sluice.engine.pbuf.Pbufs;
+import io.sluice.engine.phy.PortCounters;
+import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.Structs.Tpacket3Hdr;
+import io.sluice.nativeio.linux.Structs.TpacketBlockDesc;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The TPACKET_V3 receive ring: {@code blockCount} blocks of {@code blockSize} bytes, each owned by the kernel
+ * or by user space according to its {@code block_status}. The walker takes the current block when its status
+ * has TP_STATUS_USER (acquire load, so the frames the kernel wrote are visible), copies its frames into pbuf
+ * chains, and hands it back with TP_STATUS_KERNEL (release store, after the last read). A burst may stop in
+ * the middle of a block; the next one continues there.
+ *
+ * <p>Confined to the receiving thread. Allocates nothing.
+ */
+final class RxRing {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final ValueLayout.OfShort SHORT_BE =
+        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** Bytes of the destination and source MACs, in front of which a stripped VLAN tag goes back. */
+    private static final int MACS = 12;
+
+    private final MemorySegment ring;
+    private final int blockSize;
+    private final int blockCount;
+    private final int ifindex;
+    /** Four bytes for a VLAN tag the kernel took out of a frame (TPID, TCI; big-endian). */
+    private final MemorySegment tag;
+
+    private int block;
+    private long blockBase;
+    /** Frames left in the held block, -1 when no block is held. */
+    private int left = -1;
+    private long frame;
+
+    RxRing(MemorySegment ring, int blockSize, int blockCount, int ifindex, MemorySegment tag) {
+        this.ring = ring;
+        this.blockSize = blockSize;
+        this.blockCount = blockCount;
+        this.ifindex = ifindex;
+        this.tag = tag;
+    }
+
+    /**
+     * Copies up to {@code max} frames into pbuf chains, {@code out[0..)}.
+     *
+     * @param maxFrame frames longer than this (link header and VLAN tags included) are dropped as RX_OVERSIZE
+     * @return frames delivered
+     */
+    int receive(Pbufs p, int[] out, int max, int maxFrame, PortCounters counters, AfPacketStats stats) {
+        int n = 0;
+        long bytes = 0;
+        while (n < max) {
+            if (left < 0) {
+                int status = (int) INT.getAcquire(ring, blockBase + TpacketBlockDesc.BLOCK_STATUS);
+                if ((status & TP_STATUS_USER) == 0) {
+                    break;
+                }
+                left = ring.get(ValueLayout.JAVA_INT, blockBase + TpacketBlockDesc.NUM_PKTS);
+                frame = blockBase + Integer.toUnsignedLong(
+                    ring.get(ValueLayout.JAVA_INT, blockBase + TpacketBlockDesc.OFFSET_TO_FIRST_PKT));
+                stats.countRxBlock();
+            }
+            if (left == 0) {
+                releaseBlock();
+                continue;
+            }
+            int h = copyFrame(p, frame, maxFrame, counters, stats);
+            if (h != PbufHandle.NULL) {
+                out[n++] = h;
+                bytes += p.pktLen(h);
+            }
+            frame += Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, frame + Tpacket3Hdr.NEXT_OFFSET));
+            left--;
+        }
+        if (left == 0) {
+            releaseBlock(); // do not keep a finished block from the kernel until the next burst
+        }
+        if (n > 0) {
+            counters.received(n, bytes);
+        }
+        return n;
+    }
+
+    private void releaseBlock() {
+        INT.setRelease(ring, blockBase + TpacketBlockDesc.BLOCK_STATUS, TP_STATUS_KERNEL);
+        block = block + 1 == blockCount ? 0 : block + 1;
+        blockBase = (long) block * blockSize;
+        left = -1;
+    }
+
+    private int copyFrame(Pbufs p, long f, int maxFrame, PortCounters counters, AfPacketStats stats) {
+        int snap = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.SNAPLEN);
+        int len = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.LEN);
+        int status = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.STATUS);
+        long data = f + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.MAC));
+        boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0 && snap >= MACS;
+        int total = vlan ? snap + Linux.VLAN_HLEN : snap;
+        if (snap != len) {
+            stats.countRxTruncated();
+            counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
+            return PbufHandle.NULL;
+        }
+        if (total > maxFrame) {
+            counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
+            return PbufHandle.NULL;
+        }
+        int h = p.allocReceive(total);
+        if (h == PbufHandle.NULL) {
+            counters.rxDrop(PortCounters.Drop.RX_NO_PBUFS);
+            return PbufHandle.NULL;
+        }
+        if (!vlan) {
+            p.copyback(h, 0, ring, data, snap);
+        } else {
+            // The kernel untags 802.1Q frames before taps see them; put the tag back so the pbuf holds wire bytes.
+            int tci = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.VLAN_TCI) & 0xFFFF;
+            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.VLAN_TPID))
+                : Linux.ETH_P_8021Q;
+            tag.set(SHORT_BE, 0, (short) tpid);
+            tag.set(SHORT_BE, 2, (short) tci);
+            p.copyback(h, 0, ring, data, MACS);
+            p.copyback(h, MACS, tag, 0, Linux.VLAN_HLEN);
+            p.copyback(h, MACS + Linux.VLAN_HLEN, ring, data + MACS, snap - MACS);
+            p.setVlanTci(h, tci);
+            stats.countRxVlanRestored();
+        }
+        p.setRcvif(h, ifindex);
+        p.setTimestamp(h, Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.SEC)) * 1_000_000_000L
+            + ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.NSEC));
+        p.setFlowHash(h, ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.RXHASH));
+        return h;
+    }
+
+    /** Hands the held block back, if any (on close). */
+    void releaseHeld() {
+        if (left >= 0) {
+            releaseBlock();
+        }
+    }
+}
