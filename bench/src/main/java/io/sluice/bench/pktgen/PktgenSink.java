@@ -31,6 +31,7 @@ public final class PktgenSink {
      * @param expected  highest sequence number seen + 1: what the generator must have sent up to the last one
      * @param reordered frames that came after a higher sequence number
      * @param foreign   other frames (not pktgen's)
+     * @param seconds   from the first frame to the last
      */
     public record Result(long received, long bytes, long expected, long reordered, long foreign, Histogram latency,
                          double seconds) {
@@ -58,6 +59,7 @@ public final class PktgenSink {
         long end = seconds > 0 ? start + (long) (seconds * 1e9) : Long.MAX_VALUE;
         long idleLimit = (long) (idleSeconds * 1e9);
         long lastFrame = 0;
+        long firstFrame = 0;
         long nextReport = start + 1_000_000_000L;
         long reportReceived = 0;
         while (true) {
@@ -71,6 +73,9 @@ public final class PktgenSink {
                 LockSupport.parkNanos(20_000);
             } else {
                 lastFrame = now;
+                if (firstFrame == 0) {
+                    firstFrame = now;
+                }
             }
             for (int k = 0; k < n; k++) {
                 int h = burst[k];
@@ -101,6 +106,8 @@ public final class PktgenSink {
                 nextReport = now + 1_000_000_000L;
             }
         }
-        return new Result(received, bytes, highest + 1, reordered, foreign, latency, (System.nanoTime() - start) / 1e9);
+        // The rate is over the traffic itself: from the first frame to the last, not the waiting around it.
+        double active = lastFrame > firstFrame ? (lastFrame - firstFrame) / 1e9 : (System.nanoTime() - start) / 1e9;
+        return new Result(received, bytes, highest + 1, reordered, foreign, latency, active);
     }
 }

@@ -12,8 +12,10 @@ import java.lang.foreign.ValueLayout;
  * callers ({@link Pbufs}, {@link SharedFreeList}) do that once.
  */
 final class PbufArena implements AutoCloseable {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
+    // Unaligned layouts: every field is naturally aligned in a page-aligned arena, so the per-access alignment
+    // check of the aligned layouts only costs instructions on every header access.
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     /** Page alignment: slots are then cache-line aligned and a slot never straddles a page. */
