@@ -550,40 +550,7 @@ public final class Pbufs implements AutoCloseable {
             throw new IndexOutOfBoundsException("append of " + len + " bytes at " + srcOff + " from a source of "
                 + src.byteSize());
         }
-        int lastH = last(h);
-        int li = idx(lastH);
-        int room = SLOT_END - arena.data(li) - arena.len(li);
-        int extra = len <= room ? 0 : (int) (((long) len - room + PHLEN - 1) / PHLEN);
-        if (extra > arena.slots) {
-            deny(extra);
-            return false;
-        }
-        int[] s = scratch(extra);
-        if (extra > 0 && !cache.take(s, extra, false)) {
-            deny(extra);
-            return false;
-        }
-        int inLast = Math.min(room, len);
-        MemorySegment.copy(src, srcOff, segment, slotBase(li) + arena.data(li) + arena.len(li), inLast);
-        arena.len(li, arena.len(li) + inLast);
-        long at = srcOff + inLast;
-        int remaining = len - inLast;
-        int t = PbufType.DATA.ordinal();
-        for (int k = 0; k < extra; k++) {
-            int i = s[k];
-            int l = Math.min(remaining, PHLEN);
-            arena.initialise(i, HEADER_LENGTH, l, t, 0, owner);
-            cache.increment(PbufCache.ALLOCS + t);
-            MemorySegment.copy(src, at, segment, slotBase(i) + HEADER_LENGTH, l);
-            at += l;
-            remaining -= l;
-            arena.next(li, arena.handle(i));
-            li = i;
-        }
-        if (arena.isPktHdr(head)) {
-            arena.pktLen(head, arena.pktLen(head) + len);
-        }
-        return true;
+        return grow(head, h, len, src, srcOff);
     }
 
     /** As {@link #append(int, MemorySegment, long, int)} from a heap array (control path). */
@@ -721,6 +688,14 @@ public final class Pbufs implements AutoCloseable {
                 + " of a destination of " + dst.byteSize());
         }
         checkRange(h, off, len);
+        transfer(h, off, len, dst, dstOff, false);
+    }
+
+    /**
+     * Copies {@code len} bytes between the packet, from {@code off} on, and {@code ext} at {@code extOff}:
+     * into the chain when {@code intoChain}, out of it otherwise. The range is already checked.
+     */
+    private void transfer(int h, int off, int len, MemorySegment ext, long extOff, boolean intoChain) {
         int i = idx(h);
         while (len > 0) {
             int plen = arena.len(i);
@@ -728,8 +703,13 @@ public final class Pbufs implements AutoCloseable {
                 off -= plen;
             } else {
                 int n = Math.min(plen - off, len);
-                MemorySegment.copy(segment, slotBase(i) + arena.data(i) + off, dst, dstOff, n);
-                dstOff += n;
+                long at = slotBase(i) + arena.data(i) + off;
+                if (intoChain) {
+                    MemorySegment.copy(ext, extOff, segment, at, n);
+                } else {
+                    MemorySegment.copy(segment, at, ext, extOff, n);
+                }
+                extOff += n;
                 len -= n;
                 off = 0;
             }
@@ -777,25 +757,10 @@ public final class Pbufs implements AutoCloseable {
         if (end > Integer.MAX_VALUE) {
             throw new IndexOutOfBoundsException("copyback past 2 GiB: off=" + off + " len=" + len);
         }
-        if (end > total && !extend(h, (int) end - total)) {
+        if (end > total && !grow(idx(h), h, (int) end - total, null, 0)) {
             return false;
         }
-        int i = idx(h);
-        while (len > 0) {
-            int plen = arena.len(i);
-            if (off >= plen) {
-                off -= plen;
-            } else {
-                int n = Math.min(plen - off, len);
-                MemorySegment.copy(src, srcOff, segment, slotBase(i) + arena.data(i) + off, n);
-                srcOff += n;
-                len -= n;
-                off = 0;
-            }
-            if (len > 0) {
-                i = idx(arena.next(i));
-            }
-        }
+        transfer(h, off, len, src, srcOff, true);
         return true;
     }
 
@@ -804,9 +769,11 @@ public final class Pbufs implements AutoCloseable {
         return copyback(h, off, MemorySegment.ofArray(src), srcOff, len);
     }
 
-    /** Adds {@code n} zero bytes at the end of the chain; all or nothing. */
-    private boolean extend(int h, int n) {
-        int head = idx(h);
+    /**
+     * Adds {@code n} bytes at the end of the chain, copied from {@code src} or, when it is null, zeros: the
+     * last pbuf's tailroom first, then new pbufs. All or nothing.
+     */
+    private boolean grow(int head, int h, int n, MemorySegment src, long srcOff) {
         int li = idx(last(h));
         int room = SLOT_END - arena.data(li) - arena.len(li);
         int extra = n <= room ? 0 : (int) (((long) n - room + PHLEN - 1) / PHLEN);
@@ -820,24 +787,35 @@ public final class Pbufs implements AutoCloseable {
             return false;
         }
         int inLast = Math.min(room, n);
-        arena.fill(li, arena.data(li) + arena.len(li), inLast, (byte) 0);
+        fillFrom(src, srcOff, li, arena.data(li) + arena.len(li), inLast);
         arena.len(li, arena.len(li) + inLast);
+        long at = srcOff + inLast;
         int remaining = n - inLast;
         int t = PbufType.DATA.ordinal();
         for (int k = 0; k < extra; k++) {
             int i = s[k];
             int l = Math.min(remaining, PHLEN);
             arena.initialise(i, HEADER_LENGTH, l, t, 0, owner);
-            cache.increment(PbufCache.ALLOCS + t);
-            arena.fill(i, HEADER_LENGTH, l, (byte) 0);
+            fillFrom(src, at, i, HEADER_LENGTH, l);
+            at += l;
             remaining -= l;
             arena.next(li, arena.handle(i));
             li = i;
         }
+        cache.add(PbufCache.ALLOCS + t, extra);
         if (arena.isPktHdr(head)) {
             arena.pktLen(head, arena.pktLen(head) + n);
         }
         return true;
+    }
+
+    /** Writes {@code n} bytes at {@code offsetInSlot} of slot {@code i}: from {@code src}, or zeros when null. */
+    private void fillFrom(MemorySegment src, long srcOff, int i, int offsetInSlot, int n) {
+        if (src == null) {
+            arena.fill(i, offsetInSlot, n, (byte) 0);
+        } else {
+            MemorySegment.copy(src, srcOff, segment, slotBase(i) + offsetInSlot, n);
+        }
     }
 
     /**

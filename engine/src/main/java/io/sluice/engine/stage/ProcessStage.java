@@ -12,37 +12,29 @@ import org.agrona.ErrorHandler;
 public final class ProcessStage extends Stage {
     private final FanIn in;
     private final PacketHandler handler;
-    private final Outlet out;
     private final ErrorHandler errors;
-    private volatile boolean holding;
 
     ProcessStage(String name, FanIn in, PacketHandler handler, SpscRing out, BackPressure policy,
                  ErrorHandler errors, int batch) {
         super(name, batch);
         this.in = in;
         this.handler = handler;
-        this.out = new RingOutlet(out, policy, counters, batch);
         this.errors = errors;
+        outlet(new RingOutlet(out, policy, counters, batch));
     }
 
     @Override
-    protected int work() {
-        int work = out.flush(p);
-        if (out.blocked()) {
-            holding = true;
-            return work;
-        }
-        int n = in.pollBurst(burst, 0, batch);
-        if (n == 0) {
-            holding = false;
-            return work;
-        }
+    int take(int[] into, int max) {
+        return in.pollBurst(into, 0, max);
+    }
+
+    @Override
+    int process(int[] packets, int n) {
         int kept = 0;
         for (int k = 0; k < n; k++) {
-            int h = burst[k];
             int r;
             try {
-                r = handler.handle(p, h);
+                r = handler.handle(p, packets[k]);
             } catch (RuntimeException e) {
                 // The handler broke its contract; it may have freed the packet already, so it is not
                 // touched again: a leak the leak report shows is better than a double free.
@@ -53,23 +45,9 @@ public final class ProcessStage extends Stage {
             if (r == PbufHandle.NULL) {
                 counters.drop(StageDrop.HANDLER, 1);
             } else {
-                burst[kept++] = r;
+                packets[kept++] = r;
             }
         }
-        counters.batch(n);
-        out.push(p, burst, kept);
-        holding = out.blocked();
-        return work + n;
-    }
-
-    @Override
-    boolean holdsNothing() {
-        return !holding;
-    }
-
-    @Override
-    void release() {
-        out.release(p);
-        holding = false;
+        return kept;
     }
 }

@@ -15,6 +15,9 @@ public abstract class Stage implements Agent {
     protected final int batch;
     protected final int[] burst;
     protected Pbufs p;
+    private Outlet out;
+    /** Whether the outlet holds packets; written by the stage's thread, read by the pipeline's drain check. */
+    private volatile boolean holding;
 
     protected Stage(String name, int batch) {
         if (batch < 1) {
@@ -25,26 +28,65 @@ public abstract class Stage implements Agent {
         this.burst = new int[batch];
     }
 
+    /** Sets where the stage's packets go; called once by the subclass's constructor. */
+    final void outlet(Outlet outlet) {
+        this.out = outlet;
+    }
+
     /** Called on the stage's thread before the first work loop. */
     final void bind(Pbufs pbufs) {
         this.p = pbufs;
     }
 
+    /**
+     * One bounded batch: first retry what the outlet holds; while it still holds packets, or the stage no
+     * longer takes input, take nothing new; otherwise take up to a batch, process it and push the survivors.
+     */
     @Override
     public final int doWork() {
-        int work = work();
+        int work = out.flush(p);
+        if (!out.blocked() && accepting()) {
+            int n = take(burst, batch);
+            if (n > 0) {
+                counters.batch(n);
+                out.push(p, burst, process(burst, n));
+                work += n;
+            } else {
+                idle();
+            }
+        }
+        holding = out.blocked();
         counters.loop(work > 0);
         return work;
     }
 
-    /** One bounded batch of work. */
-    protected abstract int work();
+    /** Whether the stage takes new input (a receive stage stops at shutdown). */
+    boolean accepting() {
+        return true;
+    }
+
+    /** Takes up to {@code max} packets into {@code into}; returns how many. */
+    abstract int take(int[] into, int max);
+
+    /** Works on {@code packets[0..n)} in place; returns how many, from the front, go on. */
+    int process(int[] packets, int n) {
+        return n;
+    }
+
+    /** Called when a work loop found nothing to take. */
+    void idle() {
+    }
 
     /** Whether the stage holds no packets of its own (for drain detection; read from the control thread). */
-    abstract boolean holdsNothing();
+    final boolean holdsNothing() {
+        return !holding;
+    }
 
     /** Frees what the stage holds; called on its thread when the pipeline closes. */
-    abstract void release();
+    final void release() {
+        out.release(p);
+        holding = false;
+    }
 
     @Override
     public String roleName() {

@@ -7,46 +7,25 @@ import io.sluice.engine.ring.FanIn;
 public final class TxStage extends Stage {
     private final FanIn in;
     private final NicPort port;
-    private final Outlet out;
-    private volatile boolean holding;
 
     TxStage(String name, FanIn in, NicPort port, BackPressure policy, int batch) {
         super(name, batch);
         this.in = in;
         this.port = port;
-        this.out = new PortOutlet(port, policy, counters, batch);
+        outlet(new PortOutlet(port, policy, counters, batch));
     }
 
     @Override
-    protected int work() {
-        int work = out.flush(p);
-        if (out.blocked()) {
-            holding = true;
-            return work;
-        }
-        int n = in.pollBurst(burst, 0, batch);
-        if (n > 0) {
-            counters.batch(n);
-            out.push(p, burst, n);
-        } else {
-            port.transmitBurst(p, burst, 0, 0); // lets a port flush frames it queued behind a busy kernel
-        }
-        holding = out.blocked();
-        return work + n;
+    int take(int[] into, int max) {
+        return in.pollBurst(into, 0, max);
+    }
+
+    @Override
+    void idle() {
+        port.transmitBurst(p, burst, 0, 0); // lets a port flush frames it queued behind a busy kernel
     }
 
     public NicPort port() {
         return port;
-    }
-
-    @Override
-    boolean holdsNothing() {
-        return !holding;
-    }
-
-    @Override
-    void release() {
-        out.release(p);
-        holding = false;
     }
 }
