@@ -13,6 +13,7 @@ import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
 import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.PacketSockets;
 import io.sluice.nativeio.linux.Structs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -128,17 +129,7 @@ public final class AfPacketPort implements NicPort {
     public static AfPacketPort open(AfPacketConfig config) {
         String name = config.interfaceName();
         MemorySegment errno = Errno.local();
-        int fd = Libc.socket(errno, Linux.AF_PACKET, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            int e = Errno.get(errno);
-            if (e == Errno.EPERM || e == Errno.EACCES) {
-                throw new InterfaceException(name, "need CAP_NET_RAW to open an AF_PACKET socket on interface " + name
-                    + " (" + Errno.name(e) + "): run as root, or give the JVM the capability with "
-                    + "`setcap cap_net_raw,cap_net_admin+ep $JAVA_HOME/bin/java`", e);
-            }
-            throw new InterfaceException(name, "cannot open an AF_PACKET socket for interface " + name + ": "
-                + Errno.describe(e), e);
-        }
+        int fd = PacketSockets.open(name);
         Arena arena = Arena.ofShared();
         try {
             InterfaceInfo info = Interfaces.query(fd, name);
@@ -175,16 +166,8 @@ public final class AfPacketPort implements NicPort {
 
     private static void check(AfPacketConfig c, InterfaceInfo info) {
         String n = info.name();
-        if (!info.up()) {
-            throw new InterfaceException(n, "interface " + n + Interfaces.where() + " is down: bring it up with `"
-                + Interfaces.ip("link set dev " + n + " up") + "`", Errno.ENETDOWN);
-        }
-        if (info.mtu() < c.minMtu()) {
-            throw new InterfaceException(n, "interface " + n + " has MTU " + info.mtu() + ", below the " + c.minMtu()
-                + " this port needs (" + AfPacketConfig.MIN_MTU_PROP + "=" + c.minMtu() + "): raise it with `"
-                + Interfaces.ip("link set dev " + n + " mtu 1500") + "` or lower " + AfPacketConfig.MIN_MTU_PROP,
-                Errno.EMSGSIZE);
-        }
+        PacketSockets.checkUp(info);
+        PacketSockets.checkMinMtu(info, c.minMtu(), AfPacketConfig.MIN_MTU_PROP);
         int frame = info.mtu() + Linux.ETH_HLEN + Linux.VLAN_HLEN;
         if (c.transmit() && frame > c.txFrameCapacity()) {
             int need = (int) Structs.align(frame + Structs.Tpacket3Hdr.TX_DATA);
@@ -209,15 +192,15 @@ public final class AfPacketPort implements NicPort {
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment errno = Errno.local();
             MemorySegment one = tmp.allocate(ValueLayout.JAVA_INT);
-            setInt(errno, fd, SOL_PACKET, Linux.PACKET_VERSION, "PACKET_VERSION", Linux.TPACKET_V3, one, n,
-                "the kernel needs TPACKET_V3 (Linux 3.2 or later)");
+            PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_VERSION, "PACKET_VERSION", Linux.TPACKET_V3, one,
+                n, "the kernel needs TPACKET_V3 (Linux 3.2 or later)");
             if (c.transmit() && c.qdiscBypass()) {
-                setInt(errno, fd, SOL_PACKET, Linux.PACKET_QDISC_BYPASS, "PACKET_QDISC_BYPASS", 1, one, n,
-                    "set afpacket.qdiscBypass=false");
+                PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_QDISC_BYPASS, "PACKET_QDISC_BYPASS", 1, one,
+                    n, "set afpacket.qdiscBypass=false");
             }
             if (c.receive() && c.ignoreOutgoing()) {
-                setInt(errno, fd, SOL_PACKET, Linux.PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING", 1, one, n,
-                    "set afpacket.ignoreOutgoing=false (the kernel needs Linux 4.20 or later)");
+                PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING", 1,
+                    one, n, "set afpacket.ignoreOutgoing=false (the kernel needs Linux 4.20 or later)");
             }
             MemorySegment req = tmp.allocate(Structs.TpacketReq3.LAYOUT);
             if (c.receive()) {
@@ -259,17 +242,8 @@ public final class AfPacketPort implements NicPort {
             MemorySegment rxRing = c.receive() ? mapping.asSlice(0, rxBytes) : null;
             MemorySegment txRing = c.transmit() ? mapping.asSlice(rxBytes, c.txRingBytes()) : null;
 
-            MemorySegment sll = tmp.allocate(Structs.SockaddrLl.LAYOUT);
-            sll.set(ValueLayout.JAVA_SHORT, Structs.SockaddrLl.FAMILY, (short) Linux.AF_PACKET);
             // A transmit-only socket binds with protocol 0: no receive hook, so nothing piles up unread.
-            sll.set(ValueLayout.JAVA_SHORT, Structs.SockaddrLl.PROTOCOL,
-                (short) (c.receive() ? Linux.htons(Linux.ETH_P_ALL) : 0));
-            sll.set(ValueLayout.JAVA_INT, Structs.SockaddrLl.IFINDEX, info.index());
-            if (Libc.bind(errno, fd, sll, (int) sll.byteSize()) < 0) {
-                int e = Errno.get(errno);
-                throw new InterfaceException(n, "bind to interface " + n + " (ifindex " + info.index() + ") failed: "
-                    + Errno.describe(e), e);
-            }
+            PacketSockets.bind(errno, fd, info, c.receive(), tmp);
             if (c.promiscuous()) {
                 MemorySegment mreq = tmp.allocate(Structs.PacketMreq.LAYOUT);
                 mreq.set(ValueLayout.JAVA_INT, Structs.PacketMreq.IFINDEX, info.index());
@@ -294,22 +268,9 @@ public final class AfPacketPort implements NicPort {
             if (c.transmit()) {
                 // Frames in flight count against the send buffer; let the whole ring be in flight. Best effort:
                 // SO_SNDBUFFORCE needs CAP_NET_ADMIN, SO_SNDBUF is capped by net.core.wmem_max.
-                one.set(ValueLayout.JAVA_INT, 0, (int) Math.min(Integer.MAX_VALUE / 2, c.txRingBytes()));
-                if (Libc.setsockopt(errno, fd, Linux.SOL_SOCKET, Linux.SO_SNDBUFFORCE, one, 4) < 0) {
-                    Libc.setsockopt(errno, fd, Linux.SOL_SOCKET, Linux.SO_SNDBUF, one, 4);
-                }
+                PacketSockets.sendBuffer(errno, fd, one, c.txRingBytes());
             }
             return new MemorySegment[] {rxRing, txRing};
-        }
-    }
-
-    private static void setInt(MemorySegment errno, int fd, int level, int option, String optionName, int value,
-                               MemorySegment one, String ifname, String hint) {
-        one.set(ValueLayout.JAVA_INT, 0, value);
-        if (Libc.setsockopt(errno, fd, level, option, one, 4) < 0) {
-            int e = Errno.get(errno);
-            throw new NativeException("setsockopt(" + optionName + ") for interface " + ifname + " failed: "
-                + Errno.describe(e) + ": " + hint, e);
         }
     }
 

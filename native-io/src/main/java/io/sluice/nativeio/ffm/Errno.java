@@ -30,6 +30,8 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOTTY = 25;
     public static final int ENOSYS = 38;
+    public static final int ETIME = 62;
+    public static final int ENOTSOCK = 88;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
     public static final int EOPNOTSUPP = 95;
@@ -37,6 +39,7 @@ public final class Errno {
     public static final int ENETDOWN = 100;
     public static final int ENOBUFS = 105;
     public static final int EALREADY = 114;
+    public static final int ECANCELED = 125;
 
     private static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -78,6 +81,8 @@ public final class Errno {
             case EINVAL -> "EINVAL";
             case ENOTTY -> "ENOTTY";
             case ENOSYS -> "ENOSYS";
+            case ETIME -> "ETIME";
+            case ENOTSOCK -> "ENOTSOCK";
             case EMSGSIZE -> "EMSGSIZE";
             case ENOPROTOOPT -> "ENOPROTOOPT";
             case EOPNOTSUPP -> "EOPNOTSUPP";
@@ -85,6 +90,7 @@ public final class Errno {
             case ENETDOWN -> "ENETDOWN";
             case ENOBUFS -> "ENOBUFS";
             case EALREADY -> "EALREADY";
+            case ECANCELED -> "ECANCELED";
             default -> "errno " + errno;
         };
     }

@@ -20,6 +20,12 @@ public final class Linux {
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
     public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVBUFFORCE = 33;
+    /** SO_TIMESTAMPNS (the "old" 64-bit-time_t variant on LP64); the control message type is the same. */
+    public static final int SO_TIMESTAMPNS = 35;
+    public static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
+    public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
 
     // linux/if_ether.h
@@ -34,6 +40,8 @@ public final class Linux {
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_STATISTICS = 6;
+    /** A {@code struct tpacket_auxdata} control message with every frame read by recvmsg (VLAN tag, length). */
+    public static final int PACKET_AUXDATA = 8;
     public static final int PACKET_VERSION = 10;
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;

@@ -5,11 +5,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition with a bound, instead of sleeping for a guessed time. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static boolean until(BooleanSupplier condition, Duration limit) {
+    public static boolean until(BooleanSupplier condition, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

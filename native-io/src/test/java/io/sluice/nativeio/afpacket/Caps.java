@@ -15,8 +15,8 @@ import java.lang.invoke.MethodHandle;
  * rest of the JVM stays root.
  */
 @SuppressWarnings("restricted")
-final class Caps {
-    static final int CAP_NET_RAW = 13;
+public final class Caps {
+    public static final int CAP_NET_RAW = 13;
     private static final int VERSION_3 = 0x20080522;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle CAPGET = LINKER.downcallHandle(LINKER.defaultLookup().find("capget").orElseThrow(),
@@ -27,7 +27,7 @@ final class Caps {
     private Caps() {
     }
 
-    static void dropEffective(int cap) {
+    public static void dropEffective(int cap) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(8);
             header.set(JAVA_INT, 0, VERSION_3);

@@ -7,17 +7,17 @@ import io.sluice.engine.phy.TestFrame;
 import java.util.HexFormat;
 
 /** Test frames: an experimental ethertype that no kernel stack answers, VLAN-tagged ones, and UDP flows. */
-final class Frames {
+public final class Frames {
     /** IEEE 802 local experimental ethertype 1: the kernel has no handler for it. */
-    static final int ETHERTYPE = 0x88B5;
-    static final byte[] DST = {0x02, 0, 0, 0, 0, 0x02};
-    static final byte[] SRC = {0x02, 0, 0, 0, 0, 0x01};
+    public static final int ETHERTYPE = 0x88B5;
+    public static final byte[] DST = {0x02, 0, 0, 0, 0, 0x02};
+    public static final byte[] SRC = {0x02, 0, 0, 0, 0, 0x01};
 
     private Frames() {
     }
 
     /** {@code size} bytes: MACs, the experimental ethertype, then a payload that differs by {@code seq}. */
-    static byte[] experimental(int size, int seq) {
+    public static byte[] experimental(int size, int seq) {
         byte[] f = new byte[size];
         System.arraycopy(DST, 0, f, 0, 6);
         System.arraycopy(SRC, 0, f, 6, 6);
@@ -36,7 +36,7 @@ final class Frames {
     }
 
     /** {@code size} bytes with an 802.1Q tag (TPID 0x8100, {@code tci}) in front of the experimental ethertype. */
-    static byte[] vlan(int size, int tci, int seq) {
+    public static byte[] vlan(int size, int tci, int seq) {
         byte[] inner = experimental(size - 4, seq);
         byte[] f = new byte[size];
         System.arraycopy(inner, 0, f, 0, 12);
@@ -49,7 +49,7 @@ final class Frames {
     }
 
     /** An IPv4/UDP frame of flow {@code flow} (UDP source port 1024 + flow), for fan-out by hash. */
-    static byte[] udp(int size, int flow, int seq) {
+    public static byte[] udp(int size, int flow, int seq) {
         byte[] f = TestFrame.template(size, DST, SRC, 0xC6120001 + flow, 0xC6130001);
         int port = TestFrame.FIRST_FLOW_PORT + flow;
         f[TestFrame.UDP_SRC_PORT_OFFSET] = (byte) (port >>> 8);
@@ -61,13 +61,13 @@ final class Frames {
         return f;
     }
 
-    static int udpFlow(byte[] f) {
+    public static int udpFlow(byte[] f) {
         return ((f[TestFrame.UDP_SRC_PORT_OFFSET] & 0xFF) << 8 | (f[TestFrame.UDP_SRC_PORT_OFFSET + 1] & 0xFF))
             - TestFrame.FIRST_FLOW_PORT;
     }
 
     /** The ethertype after any VLAN tags. */
-    static int ethertype(byte[] f) {
+    public static int ethertype(byte[] f) {
         int off = 12;
         while (f.length >= off + 2) {
             int t = (f[off] & 0xFF) << 8 | (f[off + 1] & 0xFF);
@@ -80,7 +80,7 @@ final class Frames {
     }
 
     /** The frame as a packet (chain with a packet header) in pbufs. */
-    static int toPbufs(Pbufs p, byte[] frame) {
+    public static int toPbufs(Pbufs p, byte[] frame) {
         int h = p.alloc(Layer.RAW, frame.length);
         if (h == PbufHandle.NULL) {
             throw new AssertionError("pool empty");
@@ -91,7 +91,7 @@ final class Frames {
         return h;
     }
 
-    static String hex(byte[] f) {
+    public static String hex(byte[] f) {
         return HexFormat.of().formatHex(f);
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ip netns exec}, so that what Sluice sends and receives is checked by code that shares none of it.
  * Frames travel through files of length-prefixed records.
  */
-final class KernelPeer {
+public final class KernelPeer {
     private static final String SEND = String.join("\n",
         "import socket, struct, sys",
         "ifname, path = sys.argv[1], sys.argv[2]",
@@ -86,7 +86,7 @@ final class KernelPeer {
     }
 
     /** Sends {@code frames} from {@code ifname} in {@code ns}, in order; returns when python has sent them all. */
-    static void send(String ns, String ifname, List<byte[]> frames) {
+    public static void send(String ns, String ifname, List<byte[]> frames) {
         Path file = null;
         try {
             file = Files.createTempFile("sluice-frames", ".bin");
@@ -103,7 +103,7 @@ final class KernelPeer {
     }
 
     /** Starts a receiver and waits (bounded) until its socket is bound. */
-    static Receiver receive(String ns, String ifname, int ethertype, int count, Duration limit) {
+    public static Receiver receive(String ns, String ifname, int ethertype, int count, Duration limit) {
         try {
             Path dir = Files.createTempDirectory("sluice-peer");
             Path frames = dir.resolve("frames.bin");
@@ -131,7 +131,7 @@ final class KernelPeer {
         return p;
     }
 
-    static byte[] encode(List<byte[]> frames) {
+    public static byte[] encode(List<byte[]> frames) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(b)) {
             for (byte[] f : frames) {
@@ -144,7 +144,7 @@ final class KernelPeer {
         return b.toByteArray();
     }
 
-    static List<byte[]> decode(byte[] data) {
+    public static List<byte[]> decode(byte[] data) {
         List<byte[]> frames = new ArrayList<>();
         ByteBuffer b = ByteBuffer.wrap(data);
         while (b.remaining() >= 4) {
@@ -166,7 +166,7 @@ final class KernelPeer {
     }
 
     /** A running python receiver. */
-    static final class Receiver implements AutoCloseable {
+    public static final class Receiver implements AutoCloseable {
         private final Process process;
         private final Path dir;
         private final Path frames;
@@ -180,7 +180,7 @@ final class KernelPeer {
             this.log = log;
         }
 
-        String log() {
+        public String log() {
             try {
                 return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
             } catch (IOException e) {
@@ -189,7 +189,7 @@ final class KernelPeer {
         }
 
         /** Waits (bounded) for the receiver to finish (it got its count or its time ran out) and returns the frames. */
-        List<byte[]> frames(Duration limit) {
+        public List<byte[]> frames(Duration limit) {
             try {
                 // the receiver stops by itself when its own limit passes; allow for python's start and exit
                 if (!process.waitFor(limit.toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
@@ -210,7 +210,7 @@ final class KernelPeer {
         }
 
         /** What the receiver printed when it finished ("got N other M"). */
-        String summary() {
+        public String summary() {
             return lastLog.strip().replace('\n', ' ');
         }
 

@@ -17,16 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reports), no addresses are configured, so the kernel sends nothing of its own on the pair. Names carry the
  * JVM's pid, so runs never collide, and {@link #sweepStale} removes what a killed run left behind.
  */
-final class VethLab implements AutoCloseable {
-    static final long PID = ProcessHandle.current().pid();
+public final class VethLab implements AutoCloseable {
+    public static final long PID = ProcessHandle.current().pid();
     private static final String NS_PREFIX = "sluice-t";
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final Duration COMMAND_LIMIT = Duration.ofSeconds(20);
 
-    final String nsA;
-    final String nsB;
-    final String ifA;
-    final String ifB;
+    public final String nsA;
+    public final String nsB;
+    public final String ifA;
+    public final String ifB;
     private boolean closed;
 
     private VethLab(int n) {
@@ -40,7 +40,7 @@ final class VethLab implements AutoCloseable {
      * Why these tests cannot run here, or null when they can: they need root (network namespaces, veth, raw
      * sockets), the {@code ip} command and python3.
      */
-    static String missingPrerequisites() {
+    public static String missingPrerequisites() {
         List<String> missing = new ArrayList<>();
         long caps = effectiveCapabilities();
         long needed = 1L << 12 | 1L << 13 | 1L << 21; // CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN
@@ -56,7 +56,8 @@ final class VethLab implements AutoCloseable {
             missing.add("python3 (Debian package python3), which sends and receives on the kernel side");
         }
         return missing.isEmpty() ? null
-            : "the AF_PACKET tests cannot run on this machine; missing: " + String.join("; ", missing);
+            : "the AF_PACKET and io_uring port tests cannot run on this machine; missing: "
+                + String.join("; ", missing);
     }
 
     private static long effectiveCapabilities() {
@@ -73,7 +74,7 @@ final class VethLab implements AutoCloseable {
     }
 
     /** The absolute path of {@code command} on the PATH (or in /usr/sbin, /sbin), or null. */
-    static String executable(String command) {
+    public static String executable(String command) {
         List<String> dirs = new ArrayList<>(Arrays.asList(System.getenv().getOrDefault("PATH", "").split(":")));
         dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
         for (String d : dirs) {
@@ -89,7 +90,7 @@ final class VethLab implements AutoCloseable {
     }
 
     /** Creates the namespaces and the veth pair, both ends up. */
-    static VethLab create() {
+    public static VethLab create() {
         VethLab lab = new VethLab(SEQ.incrementAndGet());
         try {
             run("ip", "netns", "add", lab.nsA);
@@ -114,20 +115,20 @@ final class VethLab implements AutoCloseable {
             + " [ -e $p ] && echo 1 > $p; done; true");
     }
 
-    void up(String ns, String dev) {
+    public void up(String ns, String dev) {
         run("ip", "-n", ns, "link", "set", "dev", dev, "up");
     }
 
-    void down(String ns, String dev) {
+    public void down(String ns, String dev) {
         run("ip", "-n", ns, "link", "set", "dev", dev, "down");
     }
 
-    void mtu(String ns, String dev, int mtu) {
+    public void mtu(String ns, String dev, int mtu) {
         run("ip", "-n", ns, "link", "set", "dev", dev, "mtu", Integer.toString(mtu));
     }
 
     /** Waits (bounded) until {@code dev} has its carrier (LOWER_UP) and its operational state is up (RUNNING). */
-    void awaitRunning(String ns, String dev) {
+    public void awaitRunning(String ns, String dev) {
         boolean ok = Await.until(() -> {
             String link = run("ip", "-n", ns, "-o", "link", "show", "dev", dev);
             return link.contains("LOWER_UP") && link.contains("state UP");
@@ -138,7 +139,7 @@ final class VethLab implements AutoCloseable {
     }
 
     /** Runs a command to completion (bounded) and returns its output; a non-zero exit fails with the output. */
-    static String run(String... command) {
+    public static String run(String... command) {
         Path out = null;
         try {
             out = Files.createTempFile("sluice-cmd", ".out");
@@ -194,7 +195,7 @@ final class VethLab implements AutoCloseable {
      * Removes test namespaces left by this JVM ({@code own}) or by runs whose JVM no longer exists (killed
      * before their {@code @AfterEach}).
      */
-    static void sweep(boolean own) {
+    public static void sweep(boolean own) {
         Path dir = Path.of("/var/run/netns");
         if (!Files.isDirectory(dir)) {
             return;
