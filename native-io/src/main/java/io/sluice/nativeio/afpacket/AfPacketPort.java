@@ -12,6 +12,7 @@ import io.sluice.nativeio.ffm.NativeException;
 import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
+import io.sluice.nativeio.linux.LinkWatch;
 import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.PacketSockets;
 import io.sluice.nativeio.linux.Structs;
@@ -71,11 +72,8 @@ public final class AfPacketPort implements NicPort {
 
     private final RxRing rx;
     private final MemorySegment rxErrno;
-    private final MemorySegment rxIfreq;
     private final MemorySegment kernelStats;
     private final MemorySegment kernelStatsLen;
-    private final MemorySegment soError;
-    private final MemorySegment soErrorLen;
     private long nextRefresh;
 
     private final TxRing tx;
@@ -84,9 +82,8 @@ public final class AfPacketPort implements NicPort {
     private boolean kickPending;
     private int kickFailures;
 
-    /** The interface MTU, re-read every stats interval and after a format error. */
-    private volatile int mtu;
-    private volatile boolean linkUp;
+    /** Socket error, link state and MTU (re-read every stats interval, and after a format error on transmit). */
+    private final LinkWatch link;
     private volatile boolean closed;
 
     private AfPacketPort(AfPacketConfig config, InterfaceInfo info, int fd, Arena arena, MemorySegment rxRing,
@@ -96,18 +93,14 @@ public final class AfPacketPort implements NicPort {
         this.fd = fd;
         this.arena = arena;
         this.maxBurst = config.maxBurst();
-        this.mtu = info.mtu();
-        this.linkUp = info.up() && info.running();
+        this.link = new LinkWatch(arena, fd, info);
         this.caps = new PortCapabilities(info.mtu(), maxBurst, config.receive(), config.transmit(), 1);
         this.statsIntervalNanos = config.statsIntervalMillis() * 1_000_000L;
         this.nextRefresh = System.nanoTime() + statsIntervalNanos;
 
         this.rxErrno = Errno.allocate(arena);
-        this.rxIfreq = Interfaces.ifreq(arena, info.name());
         this.kernelStats = arena.allocate(Structs.TpacketStatsV3.LAYOUT);
         this.kernelStatsLen = arena.allocate(ValueLayout.JAVA_INT);
-        this.soError = arena.allocate(ValueLayout.JAVA_INT);
-        this.soErrorLen = arena.allocate(ValueLayout.JAVA_INT);
         this.rx = rxRing == null ? null
             : new RxRing(rxRing, config.rxBlockSize(), config.rxBlockCount(), info.index(), arena.allocate(4));
 
@@ -314,7 +307,7 @@ public final class AfPacketPort implements NicPort {
             refresh(now, rxErrno);
         }
         // up to two VLAN tags on top of the MTU and the Ethernet header
-        int maxFrame = mtu + Linux.ETH_HLEN + 2 * Linux.VLAN_HLEN;
+        int maxFrame = link.mtu() + Linux.ETH_HLEN + 2 * Linux.VLAN_HLEN;
         return rx.receive(p, out, Math.min(max, maxBurst), maxFrame, counters, stats);
     }
 
@@ -331,7 +324,7 @@ public final class AfPacketPort implements NicPort {
         }
         reclaim();
         int max = Math.min(n, maxBurst);
-        int maxFrame = mtu + Linux.ETH_HLEN;
+        int maxFrame = link.mtu() + Linux.ETH_HLEN;
         int k = 0;
         boolean queued = false;
         while (k < max) {
@@ -406,7 +399,7 @@ public final class AfPacketPort implements NicPort {
         if (wrong > 0) {
             int m = Interfaces.mtu(errno, fd, txIfreq); // the MTU may have shrunk under us
             if (m > 0) {
-                mtu = m;
+                link.mtu(m);
             }
         }
     }
@@ -437,25 +430,12 @@ public final class AfPacketPort implements NicPort {
                 counters.rxDrops(PortCounters.Drop.DEVICE, drops);
             }
         }
-        soErrorLen.set(ValueLayout.JAVA_INT, 0, 4);
-        if (Libc.getsockopt(errno, fd, Linux.SOL_SOCKET, Linux.SO_ERROR, soError, soErrorLen) == 0) {
-            int e = soError.get(ValueLayout.JAVA_INT, 0);
-            if (e != 0) {
-                stats.countRxSocketError(e);
-            }
+        int e = link.takeSocketError(errno);
+        if (e != 0) {
+            stats.countRxSocketError(e);
         }
-        MemorySegment ifr = rx != null ? rxIfreq : txIfreq;
-        int flags = Interfaces.flags(errno, fd, ifr);
-        if (flags >= 0) {
-            boolean up = (flags & Linux.IFF_UP) != 0 && (flags & Linux.IFF_RUNNING) != 0;
-            if (up != linkUp) {
-                linkUp = up;
-                stats.countRxLinkChange(up);
-            }
-            int m = Interfaces.mtu(errno, fd, ifr);
-            if (m > 0) {
-                mtu = m;
-            }
+        if (link.pollLink(errno)) {
+            stats.countRxLinkChange(link.up());
         }
     }
 
@@ -509,12 +489,12 @@ public final class AfPacketPort implements NicPort {
 
     /** The interface's MTU as last read. */
     public int mtu() {
-        return mtu;
+        return link.mtu();
     }
 
     /** Whether the interface was up and running at the last refresh. */
     public boolean linkUp() {
-        return linkUp;
+        return link.up();
     }
 
     /** The port's own counters: ring, kernel and error events. */

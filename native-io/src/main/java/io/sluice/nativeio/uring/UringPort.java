@@ -12,6 +12,7 @@ import io.sluice.nativeio.ffm.NativeException;
 import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
+import io.sluice.nativeio.linux.LinkWatch;
 import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.PacketSockets;
 import io.sluice.nativeio.uring.Uring.TpacketStats;
@@ -78,20 +79,16 @@ public final class UringPort implements NicPort {
 
     private final UringReceiver rx;
     private final MemorySegment rxErrno;
-    private final MemorySegment rxIfreq;
     private final MemorySegment kernelStats;
     private final MemorySegment kernelStatsLen;
-    private final MemorySegment soError;
-    private final MemorySegment soErrorLen;
     private long nextRefresh;
 
     private final UringSender tx;
     private final MemorySegment txErrno;
     private final MemorySegment txIfreq;
 
-    /** The interface MTU, re-read every stats interval. */
-    private volatile int mtu;
-    private volatile boolean linkUp;
+    /** Socket error, link state and MTU, polled with the kernel's statistics. */
+    private final LinkWatch link;
     private volatile boolean closed;
 
     private UringPort(UringConfig config, InterfaceInfo info, int fd, Arena arena, UringReceiver rx,
@@ -103,17 +100,13 @@ public final class UringPort implements NicPort {
         this.rx = rx;
         this.tx = tx;
         this.maxBurst = config.maxBurst();
-        this.mtu = info.mtu();
-        this.linkUp = info.up() && info.running();
+        this.link = new LinkWatch(arena, fd, info);
         this.caps = new PortCapabilities(info.mtu(), maxBurst, config.receive(), config.transmit(), 1);
         this.statsIntervalNanos = config.statsIntervalMillis() * 1_000_000L;
         this.nextRefresh = System.nanoTime() + statsIntervalNanos;
         this.rxErrno = Errno.allocate(arena);
-        this.rxIfreq = Interfaces.ifreq(arena, info.name());
         this.kernelStats = arena.allocate(TpacketStats.LAYOUT);
         this.kernelStatsLen = arena.allocate(ValueLayout.JAVA_INT);
-        this.soError = arena.allocate(ValueLayout.JAVA_INT);
-        this.soErrorLen = arena.allocate(ValueLayout.JAVA_INT);
         this.txErrno = Errno.allocate(arena);
         this.txIfreq = Interfaces.ifreq(arena, info.name());
     }
@@ -255,7 +248,7 @@ public final class UringPort implements NicPort {
             refresh(now, rxErrno);
         }
         // up to two VLAN tags on top of the MTU and the Ethernet header
-        int maxFrame = mtu + Linux.ETH_HLEN + 2 * Linux.VLAN_HLEN;
+        int maxFrame = link.mtu() + Linux.ETH_HLEN + 2 * Linux.VLAN_HLEN;
         int m = Math.min(Math.min(max, out.length), maxBurst);
         // Reap what is there, then one io_uring_enter (re-arms, or completions waiting for this thread), and if
         // the first reap found nothing, reap what that enter completed. One enter site, here, outside the big
@@ -280,7 +273,7 @@ public final class UringPort implements NicPort {
         }
         // Reap and queue (no system call), then one io_uring_enter for the burst, then reap what the enter completed
         // (veth sends complete inside it).
-        int k = tx.queue(p, handles, off, Math.min(n, maxBurst), mtu + Linux.ETH_HLEN, counters, stats);
+        int k = tx.queue(p, handles, off, Math.min(n, maxBurst), link.mtu() + Linux.ETH_HLEN, counters, stats);
         if (tx.submit(stats)) {
             tx.reap(counters, stats);
         }
@@ -310,25 +303,12 @@ public final class UringPort implements NicPort {
                 counters.rxDrops(PortCounters.Drop.DEVICE, drops);
             }
         }
-        soErrorLen.set(ValueLayout.JAVA_INT, 0, 4);
-        if (Libc.getsockopt(errno, fd, Linux.SOL_SOCKET, Linux.SO_ERROR, soError, soErrorLen) == 0) {
-            int e = soError.get(ValueLayout.JAVA_INT, 0);
-            if (e != 0) {
-                stats.countRxSocketError(e);
-            }
+        int e = link.takeSocketError(errno);
+        if (e != 0) {
+            stats.countRxSocketError(e);
         }
-        MemorySegment ifr = rx != null ? rxIfreq : txIfreq;
-        int flags = Interfaces.flags(errno, fd, ifr);
-        if (flags >= 0) {
-            boolean up = (flags & Linux.IFF_UP) != 0 && (flags & Linux.IFF_RUNNING) != 0;
-            if (up != linkUp) {
-                linkUp = up;
-                stats.countRxLinkChange(up);
-            }
-            int m = Interfaces.mtu(errno, fd, ifr);
-            if (m > 0) {
-                mtu = m;
-            }
+        if (link.pollLink(errno)) {
+            stats.countRxLinkChange(link.up());
         }
     }
 
@@ -393,12 +373,12 @@ public final class UringPort implements NicPort {
 
     /** The interface's MTU as last read. */
     public int mtu() {
-        return mtu;
+        return link.mtu();
     }
 
     /** Whether the interface was up and running at the last refresh. */
     public boolean linkUp() {
-        return linkUp;
+        return link.up();
     }
 
     /** The port's own counters: system calls, completions, errors by errno. */
