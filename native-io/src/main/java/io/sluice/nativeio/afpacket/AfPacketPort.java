@@ -14,6 +14,7 @@ import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
 import io.sluice.nativeio.linux.LinkWatch;
 import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.PacketSockets;
 import io.sluice.nativeio.linux.Structs;
 import java.lang.foreign.Arena;
@@ -102,7 +103,7 @@ public final class AfPacketPort implements NicPort {
         this.kernelStats = arena.allocate(Structs.TpacketStatsV3.LAYOUT);
         this.kernelStatsLen = arena.allocate(ValueLayout.JAVA_INT);
         this.rx = rxRing == null ? null
-            : new RxRing(rxRing, config.rxBlockSize(), config.rxBlockCount(), info.index(), arena.allocate(4));
+            : new RxRing(rxRing, config.rxBlockSize(), config.rxBlockCount(), info.index(), new ReceivedFrames(arena));
 
         this.txErrno = Errno.allocate(arena);
         this.txIfreq = Interfaces.ifreq(arena, info.name());

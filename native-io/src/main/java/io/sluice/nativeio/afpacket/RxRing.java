@@ -9,12 +9,12 @@ import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
 import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.Structs.Tpacket3Hdr;
 import io.sluice.nativeio.linux.Structs.TpacketBlockDesc;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * The TPACKET_V3 receive ring: {@code blockCount} blocks of {@code blockSize} bytes, each owned by the kernel
@@ -27,17 +27,12 @@ import java.nio.ByteOrder;
  */
 final class RxRing {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final ValueLayout.OfShort SHORT_BE =
-        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    /** Bytes of the destination and source MACs, in front of which a stripped VLAN tag goes back. */
-    private static final int MACS = 12;
 
     private final MemorySegment ring;
     private final int blockSize;
     private final int blockCount;
     private final int ifindex;
-    /** Four bytes for a VLAN tag the kernel took out of a frame (TPID, TCI; big-endian). */
-    private final MemorySegment tag;
+    private final ReceivedFrames frames;
 
     private int block;
     private long blockBase;
@@ -45,12 +40,12 @@ final class RxRing {
     private int left = -1;
     private long frame;
 
-    RxRing(MemorySegment ring, int blockSize, int blockCount, int ifindex, MemorySegment tag) {
+    RxRing(MemorySegment ring, int blockSize, int blockCount, int ifindex, ReceivedFrames frames) {
         this.ring = ring;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
         this.ifindex = ifindex;
-        this.tag = tag;
+        this.frames = frames;
     }
 
     /**
@@ -106,36 +101,24 @@ final class RxRing {
         int len = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.LEN);
         int status = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.STATUS);
         long data = f + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.MAC));
-        boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0 && snap >= MACS;
-        int total = vlan ? snap + Linux.VLAN_HLEN : snap;
         if (snap != len) {
             stats.countRxTruncated();
             counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
             return PbufHandle.NULL;
         }
-        if (total > maxFrame) {
-            counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
-            return PbufHandle.NULL;
+        int tci = ReceivedFrames.NO_VLAN;
+        int tpid = Linux.ETH_P_8021Q;
+        if ((status & TP_STATUS_VLAN_VALID) != 0) {
+            tci = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.VLAN_TCI) & 0xFFFF;
+            if ((status & TP_STATUS_VLAN_TPID_VALID) != 0) {
+                tpid = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.VLAN_TPID));
+            }
         }
-        int h = p.allocReceive(total);
+        int h = frames.copy(p, ring, data, snap, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {
-            counters.rxDrop(PortCounters.Drop.RX_NO_PBUFS);
-            return PbufHandle.NULL;
+            return h;
         }
-        if (!vlan) {
-            p.copyback(h, 0, ring, data, snap);
-        } else {
-            // The kernel untags 802.1Q frames before taps see them; put the tag back so the pbuf holds wire bytes.
-            int tci = ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.VLAN_TCI) & 0xFFFF;
-            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.VLAN_TPID))
-                : Linux.ETH_P_8021Q;
-            tag.set(SHORT_BE, 0, (short) tpid);
-            tag.set(SHORT_BE, 2, (short) tci);
-            p.copyback(h, 0, ring, data, MACS);
-            p.copyback(h, MACS, tag, 0, Linux.VLAN_HLEN);
-            p.copyback(h, MACS + Linux.VLAN_HLEN, ring, data + MACS, snap - MACS);
-            p.setVlanTci(h, tci);
+        if (ReceivedFrames.restoresTag(snap, tci)) {
             stats.countRxVlanRestored();
         }
         p.setRcvif(h, ifindex);

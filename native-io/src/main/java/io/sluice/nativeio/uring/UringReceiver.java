@@ -5,6 +5,7 @@ import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
 import io.sluice.nativeio.ffm.Errno;
 import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.uring.Uring.Cmsghdr;
 import io.sluice.nativeio.uring.Uring.Iovec;
 import io.sluice.nativeio.uring.Uring.Msghdr;
@@ -12,7 +13,6 @@ import io.sluice.nativeio.uring.Uring.TpacketAuxdata;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * The receive side of an {@link UringPort}: its own ring, {@code count} buffers of {@code bufferSize} bytes in one
@@ -33,10 +33,6 @@ import java.nio.ByteOrder;
 final class UringReceiver {
     /** {@code user_data} of the close's cancel; buffers use their index. */
     private static final long CANCEL = 1L << 32;
-    private static final ValueLayout.OfShort SHORT_BE =
-        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    /** Bytes of the destination and source MACs, in front of which a stripped VLAN tag goes back. */
-    private static final int MACS = 12;
     /** Per buffer: msghdr at 0, iovec at {@link #IOV}, control messages at {@link #CONTROL}. */
     static final int META_SIZE = 256;
     private static final int IOV = 64;
@@ -57,8 +53,7 @@ final class UringReceiver {
     private final MemorySegment meta;
     private final int ifindex;
     private final MemorySegment errno;
-    /** Four bytes for a VLAN tag the kernel took out of a frame (TPID, TCI; big-endian). */
-    private final MemorySegment tag;
+    private final ReceivedFrames frames;
     /** {@code currentTimeMillis} minus {@code nanoTime}, in ns: the receive time without SO_TIMESTAMPNS. */
     private final long epochOffset;
 
@@ -82,7 +77,7 @@ final class UringReceiver {
         this.meta = auxdata ? arena.allocate((long) count * META_SIZE, 64) : null;
         this.ifindex = ifindex;
         this.errno = Errno.allocate(arena);
-        this.tag = arena.allocate(4);
+        this.frames = new ReceivedFrames(arena);
         this.epochOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         this.idle = new int[count];
         this.armed = new boolean[count];
@@ -222,7 +217,7 @@ final class UringReceiver {
         }
         long data = (long) b * bufferSize;
         long stamp = now;
-        int tci = -1;
+        int tci = ReceivedFrames.NO_VLAN;
         int tpid = Linux.ETH_P_8021Q;
         if (auxdata) {
             long m = (long) b * META_SIZE;
@@ -253,27 +248,11 @@ final class UringReceiver {
                 c += Cmsghdr.align(len);
             }
         }
-        boolean vlan = tci >= 0 && res >= MACS;
-        int total = vlan ? res + Linux.VLAN_HLEN : res;
-        if (total > maxFrame) {
-            counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
-            return PbufHandle.NULL;
-        }
-        int h = p.allocReceive(total);
+        int h = frames.copy(p, bufs, data, res, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {
-            counters.rxDrop(PortCounters.Drop.RX_NO_PBUFS);
-            return PbufHandle.NULL;
+            return h;
         }
-        if (!vlan) {
-            p.copyback(h, 0, bufs, data, res);
-        } else {
-            // The kernel untags 802.1Q frames before taps see them; put the tag back so the pbuf holds wire bytes.
-            tag.set(SHORT_BE, 0, (short) tpid);
-            tag.set(SHORT_BE, 2, (short) tci);
-            p.copyback(h, 0, bufs, data, MACS);
-            p.copyback(h, MACS, tag, 0, Linux.VLAN_HLEN);
-            p.copyback(h, MACS + Linux.VLAN_HLEN, bufs, data + MACS, res - MACS);
-            p.setVlanTci(h, tci);
+        if (ReceivedFrames.restoresTag(res, tci)) {
             stats.countRxVlanRestored();
         }
         p.setRcvif(h, ifindex);
