@@ -100,6 +100,31 @@ public final class PipelineConfig {
         return drainMillis;
     }
 
+    /** A new configuration with the same settings. */
+    public PipelineConfig copy() {
+        return new PipelineConfig().layout(layout).idle(idle).backPressure(backPressure).ringSize(ringSize).batch(batch)
+            .drainMillis(drainMillis);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PipelineConfig c && java.util.Objects.equals(layout, c.layout)
+            && java.util.Objects.equals(idle, c.idle) && java.util.Objects.equals(backPressure, c.backPressure)
+            && ringSize == c.ringSize && batch == c.batch && drainMillis == c.drainMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(layout, idle, backPressure, ringSize, batch, drainMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineConfig{" + LAYOUT_PROP + "=" + layout + ", " + IDLE_PROP + "=" + idle + ", " + BACKPRESSURE_PROP
+            + "=" + backPressure + ", " + RING_PROP + "=" + ringSize + ", " + BATCH_PROP + "=" + batch + ", "
+            + DRAIN_PROP + "=" + drainMillis + "}";
+    }
+
     /** Validates every setting; the layout's stage names are checked when the pipeline is built. */
     public PipelineConfig conclude() {
         if (layout == null || layout.isBlank()) {

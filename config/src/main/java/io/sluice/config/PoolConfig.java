@@ -139,6 +139,18 @@ public final class PoolConfig {
         }
     }
 
+    /** Equal when every setting is (the reserve compared resolved); whether concluded does not matter. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PoolConfig c && slots == c.slots && cacheSize == c.cacheSize && reserve() == c.reserve()
+            && java.util.Objects.equals(name, c.name) && jmx == c.jmx;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(slots, cacheSize, reserve(), name, jmx);
+    }
+
     @Override
     public String toString() {
         return "PoolConfig{" + SLOTS_PROP + "=" + slots + ", " + CACHE_PROP + "=" + cacheSize + ", " + RESERVE_PROP
