@@ -143,6 +143,14 @@ final class PbufArena implements AutoCloseable {
         i32(slotBase(i) + PKT_LEN_OFFSET, v);
     }
 
+    int getByte(int i, int offset) {
+        return i8(slotBase(i) + offset);
+    }
+
+    void putByte(int i, int offset, int v) {
+        i8(slotBase(i) + offset, (byte) v);
+    }
+
     int getShort(int i, int offset) {
         return i16(slotBase(i) + offset) & 0xFFFF;
     }
@@ -197,6 +205,7 @@ final class PbufArena implements AutoCloseable {
 
     /** Copies the packet-header fields of {@code from} to {@code to}; flags are left to the caller. */
     void copyPktHdr(int from, int to) {
+        i8(slotBase(to) + PKT_TXIF_OFFSET, i8(slotBase(from) + PKT_TXIF_OFFSET));
         MemorySegment.copy(segment, slotBase(from) + PKTHDR_OFFSET, segment, slotBase(to) + PKTHDR_OFFSET,
             PKTHDR_LENGTH);
     }

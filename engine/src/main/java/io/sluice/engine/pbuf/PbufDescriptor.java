@@ -13,7 +13,7 @@ package io.sluice.engine.pbuf;
  *  +-------------------------------+-------------------------------+
  *  |   data (offset in the slot)   |        len (bytes here)       |  8
  *  +---------------+---------------+---------------+---------------+
- *  |     type      |     flags     |     state     |   (spare)     | 12
+ *  |     type      |     flags     |     state     |   pkt.txif    | 12
  *  +---------------+---------------+---------------+---------------+
  *  |          generation           |      owner (stage id)         | 16
  *  +-------------------------------+-------------------------------+
@@ -54,6 +54,12 @@ public final class PbufDescriptor {
     public static final int TYPE_OFFSET = 12;
     public static final int FLAGS_OFFSET = 13;
     public static final int STATE_OFFSET = 14;
+    /**
+     * The output port a routing step chose for the packet (first pbuf only, like the packet header): the transmit
+     * demultiplexer of a pipeline with several output ports reads it. One byte, so at most 256 output ports. It sits
+     * in the per-pbuf word so that {@link PbufArena#initialise} clears it with the same store as the data offset.
+     */
+    public static final int PKT_TXIF_OFFSET = 15;
     public static final int GENERATION_OFFSET = 16;
     public static final int OWNER_OFFSET = 18;
 

@@ -378,6 +378,15 @@ public final class Pbufs implements AutoCloseable {
         arena.putShort(hdr(h), PKT_RCVIF_OFFSET, ifindex);
     }
 
+    /** The output port a routing step chose (0..255); see {@link PbufDescriptor#PKT_TXIF_OFFSET}. */
+    public int txif(int h) {
+        return arena.getByte(hdr(h), PKT_TXIF_OFFSET) & 0xFF;
+    }
+
+    public void setTxif(int h, int port) {
+        arena.putByte(hdr(h), PKT_TXIF_OFFSET, port);
+    }
+
     public int pktFlags(int h) {
         return arena.getShort(hdr(h), PKT_FLAGS_OFFSET);
     }

@@ -70,48 +70,85 @@ public final class Pipeline implements AutoCloseable {
         };
         BackPressure policy = BackPressure.valueOf(config.backPressure().toUpperCase());
         int batch = config.batch();
-        if (b.inputs.isEmpty() || b.output == null) {
+        if (b.inputs.isEmpty() || b.outputs.isEmpty()) {
             throw new ConfigException("a pipeline needs at least one input port and an output port");
         }
         this.rings = new ArrayList<>();
         this.ports = new ArrayList<>(b.inputs);
-        if (!ports.contains(b.output)) {
-            ports.add(b.output);
+        for (NicPort out : b.outputs) {
+            if (!ports.contains(out)) {
+                ports.add(out);
+            }
         }
         List<String> names = new ArrayList<>();
         List<Stage> all = new ArrayList<>();
-        String first = b.handlers.isEmpty() ? "tx" : b.handlers.keySet().iterator().next();
+        List<String> txNames = new ArrayList<>();
+        for (int j = 0; j < b.outputs.size(); j++) {
+            txNames.add(b.outputs.size() == 1 ? "tx" : "tx." + j);
+        }
+        String first = b.handlers.isEmpty() ? txNames.getFirst() : b.handlers.keySet().iterator().next();
         List<RxStage> rx = new ArrayList<>();
         SpscRing[] rxRings = new SpscRing[b.inputs.size()];
         for (int i = 0; i < b.inputs.size(); i++) {
             String name = b.inputs.size() == 1 ? "rx" : "rx." + i;
             rxRings[i] = ring(name + "->" + first);
-            RxStage s = new RxStage(name, b.inputs.get(i), rxRings[i], policy, batch);
+            RxStage s = new RxStage(name, b.inputs.get(i), i, rxRings[i], policy, batch);
             rx.add(s);
             all.add(s);
             names.add(name);
         }
         FanIn in = new FanIn(rxRings);
-        List<Map.Entry<String, PacketHandler>> steps = new ArrayList<>(b.handlers.entrySet());
+        List<Map.Entry<String, Step>> steps = new ArrayList<>(b.handlers.entrySet());
+        List<Stage> tx = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             String name = steps.get(i).getKey();
-            String next = i + 1 < steps.size() ? steps.get(i + 1).getKey() : "tx";
-            SpscRing out = ring(name + "->" + next);
-            all.add(new ProcessStage(name, in, steps.get(i).getValue(), out, policy, errorHandler, batch));
-            in = new FanIn(out);
+            Step step = steps.get(i).getValue();
+            ProcessStage stage = new ProcessStage(name, in, step.processor(), step.plainHandler(), errorHandler, batch);
+            if (i + 1 < steps.size() || b.outputs.size() == 1) {
+                String next = i + 1 < steps.size() ? steps.get(i + 1).getKey() : txNames.getFirst();
+                SpscRing out = ring(name + "->" + next);
+                stage.connect(new RingOutlet(out, policy, stage.counters(), stage.outputCapacity()));
+                in = new FanIn(out);
+            } else {
+                in = null;
+                SpscRing[] txRings = new SpscRing[b.outputs.size()];
+                for (int j = 0; j < txRings.length; j++) {
+                    txRings[j] = ring(name + "->" + txNames.get(j));
+                }
+                stage.connect(new DemuxOutlet(txRings, policy, stage.counters(), stage.outputCapacity()));
+                for (int j = 0; j < txRings.length; j++) {
+                    tx.add(new TxStage(txNames.get(j), new FanIn(txRings[j]), b.outputs.get(j), policy, batch));
+                }
+            }
+            all.add(stage);
             names.add(name);
         }
-        all.add(new TxStage("tx", in, b.output, policy, batch));
-        names.add("tx");
+        if (in != null) {
+            if (b.outputs.size() > 1) {
+                throw new ConfigException("a pipeline with " + b.outputs.size()
+                    + " output ports needs a processing stage to choose each packet's port (txif)");
+            }
+            tx.add(new TxStage(txNames.getFirst(), in, b.outputs.getFirst(), policy, batch));
+        }
+        all.addAll(tx);
+        names.addAll(txNames);
         this.rxStages = List.copyOf(rx);
         this.stages = List.copyOf(all);
-        this.layout = ThreadLayout.parse(expandRx(config.layout(), rx), names);
+        this.layout = ThreadLayout.parse(expandTx(expandRx(config.layout(), rx), txNames), names);
     }
 
     private SpscRing ring(String name) {
         SpscRing r = new SpscRing(name, config.ringSize());
         rings.add(r);
         return r;
+    }
+
+    /** "tx" in a layout stands for every transmit stage. */
+    private static String expandTx(String spec, List<String> tx) {
+        if (tx.size() == 1 || spec.equals(ThreadLayout.FUSED) || spec.equals(ThreadLayout.PER_STAGE)) {
+            return spec;
+        }
+        return spec.replaceAll("(?<![\\w.])tx(?![\\w.])", String.join("+", tx));
     }
 
     /** "rx" in a layout stands for every receive stage. */
@@ -355,19 +392,26 @@ public final class Pipeline implements AutoCloseable {
     public record ShutdownReport(boolean drained, long freedAtShutdown, long nanos) {
     }
 
+    /** A processing step as the builder got it. */
+    private record Step(PacketProcessor processor, boolean plainHandler) {
+    }
+
     /** Assembles a pipeline. */
     public static final class Builder {
         private final PbufPool pool;
         private final List<NicPort> inputs = new ArrayList<>();
-        private final LinkedHashMap<String, PacketHandler> handlers = new LinkedHashMap<>();
-        private NicPort output;
+        private final LinkedHashMap<String, Step> handlers = new LinkedHashMap<>();
+        private final List<NicPort> outputs = new ArrayList<>();
         private PipelineConfig config = PipelineConfig.fromSystemProperties();
 
         private Builder(PbufPool pool) {
             this.pool = pool;
         }
 
-        /** Adds an input port; each gets its own receive stage and ring. */
+        /**
+         * Adds an input port; each gets its own receive stage and ring. The receive stage stamps each packet's
+         * {@code rcvif} with the port's input index: 0 for the first port added, 1 for the next.
+         */
         public Builder receiveFrom(NicPort port) {
             inputs.add(port);
             return this;
@@ -375,17 +419,36 @@ public final class Pipeline implements AutoCloseable {
 
         /** Adds a processing stage after the ones already added. Names must be unique and not rx or tx. */
         public Builder stage(String name, PacketHandler handler) {
-            if (name.equals("tx") || name.startsWith("rx") || !name.matches("[a-z][a-z0-9_-]*")) {
+            return step(name, new Step(PacketProcessor.of(handler), true));
+        }
+
+        /**
+         * Adds a processing stage that may emit packets and run timers. With several output ports, the last
+         * stage sets each packet's {@code txif} ({@link Pbufs#setTxif}) to the output index it goes out of.
+         */
+        public Builder stage(String name, PacketProcessor processor) {
+            return step(name, new Step(processor, false));
+        }
+
+        private Builder step(String name, Step step) {
+            if (name.equals("tx") || name.startsWith("tx.") || name.startsWith("rx") || !name.matches("[a-z][a-z0-9_-]*")) {
                 throw new ConfigException("stage name \"" + name + "\" must be lower-case letters, digits, '-' or '_', and not rx* or tx");
             }
-            if (handlers.putIfAbsent(name, handler) != null) {
+            if (handlers.putIfAbsent(name, step) != null) {
                 throw new ConfigException("stage \"" + name + "\" added twice");
             }
             return this;
         }
 
+        /**
+         * Adds an output port: the first is output 0, the next output 1, and so on (the {@code txif} a routing
+         * stage sets). Each gets its own transmit stage, named {@code tx} when there is one, else {@code tx.N}.
+         */
         public Builder transmitTo(NicPort port) {
-            this.output = port;
+            if (outputs.contains(port)) {
+                throw new ConfigException("port " + port.name() + " added twice as an output");
+            }
+            outputs.add(port);
             return this;
         }
 

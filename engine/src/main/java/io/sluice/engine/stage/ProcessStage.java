@@ -2,25 +2,40 @@ package io.sluice.engine.stage;
 
 import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.ring.FanIn;
-import io.sluice.engine.ring.SpscRing;
 import org.agrona.ErrorHandler;
 
 /**
  * A processing stage (IP, transport, socket, or any application step): takes a batch from its input rings,
- * runs the {@link PacketHandler} on each packet and passes the survivors to the next stage's ring.
+ * runs its {@link PacketProcessor} on each packet and passes the survivors, and whatever the processor
+ * emitted, to its outlet: the next stage's ring, or the transmit stages of several output ports.
  */
 public final class ProcessStage extends Stage {
-    private final FanIn in;
-    private final PacketHandler handler;
-    private final ErrorHandler errors;
+    /** Packets a processor may emit per batch beyond the batch itself (fragments, replies, released packets). */
+    static final int EMIT_ROOM = 256;
 
-    ProcessStage(String name, FanIn in, PacketHandler handler, SpscRing out, BackPressure policy,
-                 ErrorHandler errors, int batch) {
+    private final FanIn in;
+    private final PacketProcessor processor;
+    /**
+     * Whether the processor is a plain {@link PacketHandler}: a packet it returns as NULL counts as a drop,
+     * and it has no timers to run.
+     */
+    private final boolean nullIsDrop;
+    private final ErrorHandler errors;
+    private final Emitter emitter;
+    private long nextTick;
+
+    ProcessStage(String name, FanIn in, PacketProcessor processor, boolean nullIsDrop, ErrorHandler errors, int batch) {
         super(name, batch);
         this.in = in;
-        this.handler = handler;
+        this.processor = processor;
+        this.nullIsDrop = nullIsDrop;
         this.errors = errors;
-        outlet(new RingOutlet(out, policy, counters, batch));
+        this.emitter = new Emitter(batch + EMIT_ROOM);
+    }
+
+    /** Sets the outlet; the pipeline knows whether one ring or several transmit rings follow. */
+    void connect(Outlet outlet) {
+        outlet(outlet);
     }
 
     @Override
@@ -30,24 +45,58 @@ public final class ProcessStage extends Stage {
 
     @Override
     int process(int[] packets, int n) {
-        int kept = 0;
+        emitter.begin(n);
         for (int k = 0; k < n; k++) {
             int r;
             try {
-                r = handler.handle(p, packets[k]);
+                r = processor.process(p, packets[k], emitter);
             } catch (RuntimeException e) {
-                // The handler broke its contract; it may have freed the packet already, so it is not
+                // The processor broke its contract; it may have freed the packet already, so it is not
                 // touched again: a leak the leak report shows is better than a double free.
                 counters.drop(StageDrop.HANDLER_ERROR, 1);
                 errors.onError(e);
+                emitter.returned(PbufHandle.NULL);
                 continue;
             }
-            if (r == PbufHandle.NULL) {
+            if (r == PbufHandle.NULL && nullIsDrop) {
                 counters.drop(StageDrop.HANDLER, 1);
-            } else {
-                packets[kept++] = r;
             }
+            emitter.returned(r);
         }
-        return kept;
+        return emitter.count();
+    }
+
+    @Override
+    int[] output() {
+        return emitter.packets();
+    }
+
+    @Override
+    int outputCapacity() {
+        return emitter.capacity();
+    }
+
+    @Override
+    int timers() {
+        if (nullIsDrop) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        if (now - nextTick < 0) {
+            return 0;
+        }
+        nextTick = now + processor.tickNanos();
+        emitter.begin(0);
+        try {
+            processor.tick(p, now, emitter);
+        } catch (RuntimeException e) {
+            errors.onError(e);
+        }
+        return emitter.count();
+    }
+
+    @Override
+    void releaseOwn() {
+        processor.release(p);
     }
 }

@@ -3,14 +3,16 @@ package io.sluice.engine.stage;
 import io.sluice.engine.phy.NicPort;
 import io.sluice.engine.ring.SpscRing;
 
-/** Driver receive: bursts from a port into the ring of the first processing stage. */
+/** Driver receive: bursts from a port into the ring of the first processing stage, each packet stamped with the port's input index. */
 public final class RxStage extends Stage {
     private final NicPort port;
+    private final int input;
     private volatile boolean receiving = true;
 
-    RxStage(String name, NicPort port, SpscRing ring, BackPressure policy, int batch) {
+    RxStage(String name, NicPort port, int input, SpscRing ring, BackPressure policy, int batch) {
         super(name, batch);
         this.port = port;
+        this.input = input;
         outlet(new RingOutlet(ring, policy, counters, batch));
     }
 
@@ -21,7 +23,12 @@ public final class RxStage extends Stage {
 
     @Override
     int take(int[] into, int max) {
-        return port.receiveBurst(p, into, max);
+        int n = port.receiveBurst(p, into, max);
+        // The pipeline's own number for the port: kernel ifindexes say nothing across network namespaces.
+        for (int k = 0; k < n; k++) {
+            p.setRcvif(into[k], input);
+        }
+        return n;
     }
 
     /** Stops taking frames from the port (the first step of an orderly shutdown). */

@@ -49,10 +49,18 @@ public abstract class Stage implements Agent {
             int n = take(burst, batch);
             if (n > 0) {
                 counters.batch(n);
-                out.push(p, burst, process(burst, n));
+                int m = process(burst, n);
+                out.push(p, output(), m);
                 work += n;
             } else {
                 idle();
+            }
+        }
+        if (!out.blocked()) {
+            int m = timers();
+            if (m > 0) {
+                out.push(p, output(), m);
+                work += m;
             }
         }
         holding = out.blocked();
@@ -68,9 +76,27 @@ public abstract class Stage implements Agent {
     /** Takes up to {@code max} packets into {@code into}; returns how many. */
     abstract int take(int[] into, int max);
 
-    /** Works on {@code packets[0..n)} in place; returns how many, from the front, go on. */
+    /**
+     * Works on {@code packets[0..n)}; returns how many packets, from the front of {@link #output()}, go on
+     * (in place in {@code packets} unless the stage has an output array of its own).
+     */
     int process(int[] packets, int n) {
         return n;
+    }
+
+    /** The array {@link #process} and {@link #timers} leave their packets in. */
+    int[] output() {
+        return burst;
+    }
+
+    /** Most packets one push carries: the outlet holds that many back under back-pressure. */
+    int outputCapacity() {
+        return batch;
+    }
+
+    /** Timer work when due, on the stage's thread; returns how many packets it left in {@link #output()}. */
+    int timers() {
+        return 0;
     }
 
     /** Called when a work loop found nothing to take. */
@@ -85,7 +111,12 @@ public abstract class Stage implements Agent {
     /** Frees what the stage holds; called on its thread when the pipeline closes. */
     final void release() {
         out.release(p);
+        releaseOwn();
         holding = false;
+    }
+
+    /** Frees what the stage's own work holds beyond its outlet (queued packets, fragments). */
+    void releaseOwn() {
     }
 
     @Override

@@ -12,4 +12,6 @@ public enum StageDrop {
     SHUTDOWN,
     /** The handler threw; the packet was freed and the error reported. */
     HANDLER_ERROR,
+    /** The packet named an output port ({@code txif}) the pipeline does not have. */
+    NO_OUTPUT,
 }
