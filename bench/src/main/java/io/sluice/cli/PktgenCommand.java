@@ -7,8 +7,8 @@ import io.sluice.bench.pktgen.PktgenSink;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.pbuf.PbufPool;
 import io.sluice.engine.pbuf.Pbufs;
-import io.sluice.nativeio.afpacket.AfPacketConfig;
-import io.sluice.nativeio.afpacket.AfPacketPort;
+import io.sluice.nativeio.NativePort;
+import io.sluice.nativeio.NicBackend;
 import io.sluice.nativeio.linux.NetNamespace;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
@@ -16,12 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./sluice pktgen}: the Linux pktgen's parameters over an AF_PACKET transmit ring, or with
+ * {@code ./sluice pktgen}: the Linux pktgen's parameters over an AF_PACKET transmit ring (or io_uring), or with
  * {@code --sink} the matching receiver that counts, validates and measures loss, reordering and latency.
  */
 @Command(name = "pktgen", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Sends pktgen frames (Ethernet/IPv4/UDP with magic, sequence and timestamp) out of an interface",
-        "through the AF_PACKET transmit ring, or with --sink receives and checks them. Needs CAP_NET_RAW.",
+        "through the AF_PACKET transmit ring (or io_uring), or with --sink receives and checks them. Needs CAP_NET_RAW.",
         "Send only to interfaces of your own lab (network namespaces and veth pairs)."})
 final class PktgenCommand implements Callable<Integer> {
     @Option(names = {"-i", "--iface"}, required = true, description = "Interface to send on (or receive on with --sink).")
@@ -32,6 +32,9 @@ final class PktgenCommand implements Callable<Integer> {
 
     @Option(names = "--sink", description = "Receive and check instead of sending.")
     boolean sink;
+
+    @Option(names = "--backend", defaultValue = "afpacket", description = "Port backend: afpacket or io_uring (default ${DEFAULT-VALUE}).")
+    String backend;
 
     @Option(names = "--count", defaultValue = "0", description = "Frames to send (sink: to expect); 0 = until --seconds (default ${DEFAULT-VALUE}).")
     long count;
@@ -69,6 +72,9 @@ final class PktgenCommand implements Callable<Integer> {
     @Option(names = "--burst", defaultValue = "32", description = "Frames per transmit call (default ${DEFAULT-VALUE}).")
     int burst;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "Sink: leave the first seconds after the first frame out of the frame rate (default ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
     @Option(names = "--idle-seconds", defaultValue = "2", description = "Sink: stop after this long without frames once traffic started (default ${DEFAULT-VALUE}).")
     double idleSeconds;
 
@@ -76,8 +82,8 @@ final class PktgenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NetNamespace ns = netns == null ? null : NetNamespace.enter(netns);
         try (PbufPool pool = PbufPool.create(new PoolConfig().slots(65536).name("pktgen"))) {
-            AfPacketConfig cfg = AfPacketConfig.builder(iface).build();
-            AfPacketPort port = ns == null ? AfPacketPort.open(cfg) : ns.call(() -> AfPacketPort.open(cfg));
+            NicBackend kind = NicBackend.of(backend);
+            NativePort port = ns == null ? kind.open(iface, sink, !sink) : ns.call(() -> kind.open(iface, sink, !sink));
             try (Pbufs p = pool.local()) {
                 try {
                     return sink ? receive(port, pool) : send(port, pool);
@@ -92,7 +98,7 @@ final class PktgenCommand implements Callable<Integer> {
         }
     }
 
-    private int send(AfPacketPort port, PbufPool pool) {
+    private int send(NativePort port, PbufPool pool) {
         long rate = ratePps > 0 ? ratePps : rateMbps > 0 ? (long) (rateMbps * 1e6 / (8.0 * pktSize)) : 0;
         byte[] src = srcMac != null ? Ipv4.parseMac(srcMac) : port.interfaceInfo().macBytes();
         PktgenConfig c = new PktgenConfig(count, pktSize, seconds, Ipv4.parseMac(dstMac), src,
@@ -100,8 +106,8 @@ final class PktgenCommand implements Callable<Integer> {
             Ipv4.parse(srcMin), Ipv4.parse(srcMax != null ? srcMax : srcMin),
             udpSrcMin, udpSrcMax < 0 ? udpSrcMin : udpSrcMax, udpDstMin, udpDstMax < 0 ? udpDstMin : udpDstMax,
             flows, rate, burst);
-        System.out.printf("pktgen: %s%s, %d-byte frames, %s, %d flow(s), burst %d%n", iface,
-            netns == null ? "" : " in " + netns, pktSize, rate == 0 ? "unlimited rate" : rate + " pps", flows, burst);
+        System.out.printf("pktgen: %s%s (%s), %d-byte frames, %s, %d flow(s), burst %d%n", iface,
+            netns == null ? "" : " in " + netns, backend, pktSize, rate == 0 ? "unlimited rate" : rate + " pps", flows, burst);
         Pktgen.Result r = Pktgen.run(port, pool, c, System.out);
         System.out.printf("sent %,d frames (%,d bytes) in %.2f s: %,.0f pps, %,.1f Mb/s; no-pbufs %d, port busy %d;"
                 + " port drops %s%n", r.sent(), r.bytes(), r.seconds(), r.pps(), r.mbps(), r.noPbufs(), r.portBusy(),
@@ -109,13 +115,14 @@ final class PktgenCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int receive(AfPacketPort port, PbufPool pool) {
-        System.out.printf("pktgen sink: %s%s, expecting %s%n", iface, netns == null ? "" : " in " + netns,
+    private int receive(NativePort port, PbufPool pool) {
+        System.out.printf("pktgen sink: %s%s (%s), expecting %s%n", iface, netns == null ? "" : " in " + netns, backend,
             count == 0 ? "frames until idle for " + idleSeconds + " s" : count + " frames");
-        PktgenSink.Result r = PktgenSink.run(port, pool, count, seconds, idleSeconds, System.out);
+        PktgenSink.Result r = PktgenSink.run(port, pool, count, seconds, idleSeconds, warmupSeconds, System.out);
         Histogram l = r.latency();
         System.out.printf("received %,d pktgen frames in %.2f s (%,.0f pps); expected %,d, lost %,d, reordered %,d,"
-                + " foreign %,d%n", r.received(), r.seconds(), r.pps(), r.expected(), r.lost(), r.reordered(), r.foreign());
+                + " foreign %,d; all frames %,.0f pps%s%n", r.received(), r.seconds(), r.pps(), r.expected(), r.lost(),
+            r.reordered(), r.foreign(), r.framesPps(), warmupSeconds > 0 ? " after a " + warmupSeconds + " s warm-up" : "");
         if (l.getTotalCount() > 0) {
             System.out.printf("latency (same-host clock): p50 %,d ns, p99 %,d ns, p99.9 %,d ns, max %,d ns%n",
                 l.getValueAtPercentile(50), l.getValueAtPercentile(99), l.getValueAtPercentile(99.9), l.getMaxValue());

@@ -32,9 +32,11 @@ public final class PktgenSink {
      * @param reordered frames that came after a higher sequence number
      * @param foreign   other frames (not pktgen's)
      * @param seconds   from the first frame to the last
+     * @param rateFrames  frames (pktgen's and foreign) received in the rate window
+     * @param rateSeconds the rate window: from the end of the warm-up to the last frame
      */
     public record Result(long received, long bytes, long expected, long reordered, long foreign, Histogram latency,
-                         double seconds) {
+                         double seconds, long rateFrames, double rateSeconds) {
         public long lost() {
             return Math.max(0, expected - received);
         }
@@ -42,10 +44,28 @@ public final class PktgenSink {
         public double pps() {
             return received / seconds;
         }
+
+        /**
+         * Every frame received, pktgen's and foreign, per second after the warm-up: what a receive benchmark with
+         * another generator reads.
+         */
+        public double framesPps() {
+            return rateSeconds > 0 ? rateFrames / rateSeconds : 0;
+        }
     }
 
     public static Result run(NicPort port, PbufPool pool, long expectedCount, double seconds, double idleSeconds,
                              PrintStream progress) {
+        return run(port, pool, expectedCount, seconds, idleSeconds, 0, progress);
+    }
+
+    /**
+     * As {@link #run(NicPort, PbufPool, long, double, double, PrintStream)}, with a warm-up: the frame rate
+     * ({@link Result#framesPps()}) counts only the frames that come {@code warmupSeconds} or more after the first,
+     * so that neither the backlog the port queued before the first poll nor the JIT's warm-up is in it.
+     */
+    public static Result run(NicPort port, PbufPool pool, long expectedCount, double seconds, double idleSeconds,
+                             double warmupSeconds, PrintStream progress) {
         Pbufs p = pool.local();
         MemorySegment s = p.segment();
         Histogram latency = new Histogram(10_000_000_000L, 3);
@@ -61,7 +81,10 @@ public final class PktgenSink {
         long lastFrame = 0;
         long firstFrame = 0;
         long nextReport = start + 1_000_000_000L;
-        long reportReceived = 0;
+        long reportFrames = 0;
+        long warmup = (long) (warmupSeconds * 1e9);
+        long rateStart = 0;
+        long rateBase = 0;
         while (true) {
             long now = System.nanoTime();
             if (now - end >= 0 || (expectedCount > 0 && received >= expectedCount)
@@ -77,6 +100,10 @@ public final class PktgenSink {
                 lastFrame = now;
                 if (firstFrame == 0) {
                     firstFrame = now;
+                }
+                if (rateStart == 0 && now - firstFrame >= warmup) {
+                    rateStart = now;
+                    rateBase = received + foreign;
                 }
             }
             for (int k = 0; k < n; k++) {
@@ -101,15 +128,18 @@ public final class PktgenSink {
                 p.freem(h);
             }
             if (progress != null && now - nextReport >= 0) {
+                // The rate counts every frame, so that a run fed by another generator (trafgen) shows progress too.
                 progress.printf("  sink   %5.0f s  %,12d pps  received %,d  lost %,d  reordered %d  foreign %d%n",
-                    (now - start) / 1e9, received - reportReceived, received, Math.max(0, highest + 1 - received),
+                    (now - start) / 1e9, received + foreign - reportFrames, received, Math.max(0, highest + 1 - received),
                     reordered, foreign);
-                reportReceived = received;
+                reportFrames = received + foreign;
                 nextReport = now + 1_000_000_000L;
             }
         }
         // The rate is over the traffic itself: from the first frame to the last, not the waiting around it.
         double active = lastFrame > firstFrame ? (lastFrame - firstFrame) / 1e9 : (System.nanoTime() - start) / 1e9;
-        return new Result(received, bytes, highest + 1, reordered, foreign, latency, active);
+        long rateFrames = rateStart == 0 ? 0 : received + foreign - rateBase;
+        double rateSeconds = rateStart == 0 ? 0 : (lastFrame - rateStart) / 1e9;
+        return new Result(received, bytes, highest + 1, reordered, foreign, latency, active, rateFrames, rateSeconds);
     }
 }

@@ -3,9 +3,9 @@ package io.sluice.nativeio.afpacket;
 import static io.sluice.nativeio.linux.Linux.SOL_PACKET;
 
 import io.sluice.engine.pbuf.Pbufs;
-import io.sluice.engine.phy.NicPort;
 import io.sluice.engine.phy.PortCapabilities;
 import io.sluice.engine.phy.PortCounters;
+import io.sluice.nativeio.NativePort;
 import io.sluice.nativeio.ffm.Errno;
 import io.sluice.nativeio.ffm.Libc;
 import io.sluice.nativeio.ffm.NativeException;
@@ -14,8 +14,8 @@ import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
 import io.sluice.nativeio.linux.LinkWatch;
 import io.sluice.nativeio.linux.Linux;
-import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.PacketSockets;
+import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.Structs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,7 +60,7 @@ import java.util.List;
  * thread's network namespace (see {@link io.sluice.nativeio.linux.NetNamespace}); afterwards any thread may
  * use the port. Close it after both have stopped.
  */
-public final class AfPacketPort implements NicPort {
+public final class AfPacketPort implements NativePort {
     private final AfPacketConfig config;
     private final InterfaceInfo info;
     private final int fd;
@@ -484,6 +484,7 @@ public final class AfPacketPort implements NicPort {
     }
 
     /** The interface as it was when the port opened. */
+    @Override
     public InterfaceInfo interfaceInfo() {
         return info;
     }

@@ -3,9 +3,9 @@ package io.sluice.nativeio.uring;
 import static io.sluice.nativeio.linux.Linux.SOL_PACKET;
 
 import io.sluice.engine.pbuf.Pbufs;
-import io.sluice.engine.phy.NicPort;
 import io.sluice.engine.phy.PortCapabilities;
 import io.sluice.engine.phy.PortCounters;
+import io.sluice.nativeio.NativePort;
 import io.sluice.nativeio.ffm.Errno;
 import io.sluice.nativeio.ffm.Libc;
 import io.sluice.nativeio.ffm.NativeException;
@@ -63,7 +63,7 @@ import java.lang.foreign.ValueLayout;
  * port. Close it after both have stopped: the close cancels the outstanding operations
  * (IORING_OP_ASYNC_CANCEL) and reaps them, unmaps the rings and closes the rings and the socket.
  */
-public final class UringPort implements NicPort {
+public final class UringPort implements NativePort {
     /** How long the close waits for the kernel to finish cancelling. */
     private static final long CLOSE_LIMIT_NANOS = 2_000_000_000L;
 
@@ -367,6 +367,7 @@ public final class UringPort implements NicPort {
     }
 
     /** The interface as it was when the port opened. */
+    @Override
     public InterfaceInfo interfaceInfo() {
         return info;
     }
