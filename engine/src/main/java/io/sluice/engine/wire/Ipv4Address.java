@@ -24,32 +24,70 @@ public final class Ipv4Address {
         return (ip >>> 24) + "." + (ip >>> 16 & 0xFF) + "." + (ip >>> 8 & 0xFF) + "." + (ip & 0xFF);
     }
 
+    /** {@code a.b.c.d/len}. Allocates: not for the data path. */
+    public static String toString(int prefix, int length) {
+        return toString(prefix) + "/" + length;
+    }
+
+    /** The netmask of a prefix length: {@code mask(24) == 0xFFFFFF00}, {@code mask(0) == 0}. */
+    public static int mask(int length) {
+        return length == 0 ? 0 : -1 << (32 - length);
+    }
+
+    /** {@code address} with its host bits cleared. */
+    public static int network(int address, int length) {
+        return address & mask(length);
+    }
+
+    /** The last address of {@code prefix/length}. */
+    public static int last(int prefix, int length) {
+        return prefix | ~mask(length);
+    }
+
     /**
      * Parses dotted decimal: exactly four parts of 1 to 3 decimal digits, each at most 255 (no octal, no
      * shorthand forms such as {@code 10.1}).
      *
      * @throws IllegalArgumentException when {@code text} is not such an address
      */
-    public static int parse(String text) {
-        int ip = 0;
-        int parts = 0;
-        int i = 0;
-        int n = text.length();
-        while (i <= n && parts < 4) {
-            int start = i;
-            int value = 0;
-            while (i < n && text.charAt(i) >= '0' && text.charAt(i) <= '9' && i - start < 3) {
-                value = value * 10 + text.charAt(i) - '0';
+    public static int parse(CharSequence text) {
+        return parse(text, 0, text.length());
+    }
+
+    /** Parses the dotted quad in {@code text[start, end)} (a route file's field, without a substring). */
+    public static int parse(CharSequence text, int start, int end) {
+        int address = 0;
+        int octets = 0;
+        int i = start;
+        while (true) {
+            int octet = 0;
+            int digits = 0;
+            while (i < end && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                octet = octet * 10 + (text.charAt(i) - '0');
                 i++;
+                if (++digits > 3) {
+                    throw bad(text, start, end);
+                }
             }
-            boolean endOfPart = i == n ? parts == 3 : text.charAt(i) == '.' && parts < 3;
-            if (i == start || value > 255 || !endOfPart) {
-                throw new IllegalArgumentException("not an IPv4 address (a.b.c.d): " + text);
+            if (digits == 0 || octet > 255) {
+                throw bad(text, start, end);
             }
-            ip = ip << 8 | value;
-            parts++;
-            i++; // past the dot, or past the end
+            address = address << 8 | octet;
+            if (++octets == 4) {
+                break;
+            }
+            if (i >= end || text.charAt(i) != '.') {
+                throw bad(text, start, end);
+            }
+            i++;
         }
-        return ip;
+        if (i != end) {
+            throw bad(text, start, end);
+        }
+        return address;
+    }
+
+    private static IllegalArgumentException bad(CharSequence text, int start, int end) {
+        return new IllegalArgumentException("not an IPv4 address (a.b.c.d): " + text.subSequence(start, end));
     }
 }
