@@ -7,8 +7,9 @@ import io.sluice.bench.pktgen.PktgenSink;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.pbuf.PbufPool;
 import io.sluice.engine.pbuf.Pbufs;
+import io.sluice.config.PortConfig;
 import io.sluice.nativeio.NativePort;
-import io.sluice.nativeio.NicBackend;
+import io.sluice.nativeio.NativePortFactory;
 import io.sluice.nativeio.linux.NetNamespace;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
@@ -82,8 +83,9 @@ final class PktgenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NetNamespace ns = netns == null ? null : NetNamespace.enter(netns);
         try (PbufPool pool = PbufPool.create(new PoolConfig().slots(65536).name("pktgen"))) {
-            NicBackend kind = NicBackend.of(backend);
-            NativePort port = ns == null ? kind.open(iface, sink, !sink) : ns.call(() -> kind.open(iface, sink, !sink));
+            PortConfig.Backend kind = PortConfig.Backend.of(backend);
+            NativePort port = ns == null ? NativePortFactory.open(kind, iface, sink, !sink)
+                : ns.call(() -> NativePortFactory.open(kind, iface, sink, !sink));
             try (Pbufs p = pool.local()) {
                 try {
                     return sink ? receive(port, pool) : send(port, pool);

@@ -70,6 +70,17 @@ public record PortConfig(
         public String configName() {
             return configName;
         }
+
+        /** The backend a command line names ({@code afpacket}, {@code io_uring}; case and '-' ignored). */
+        public static Backend of(String name) {
+            String n = name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+            for (Backend b : values()) {
+                if (b.configName.equals(n) || b.configName.replace("_", "").equals(n)) {
+                    return b;
+                }
+            }
+            throw new ConfigException("backend \"" + name + "\" is not one of afpacket, io_uring");
+        }
     }
 
     /** PACKET_FANOUT modes for a port with several queues. */

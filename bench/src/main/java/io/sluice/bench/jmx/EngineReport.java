@@ -64,7 +64,38 @@ public final class EngineReport {
                     attr(on, "RxBytes"), attr(on, "TxPackets"), attr(on, "TxBytes"), nonZero(attr(on, "Drops"))));
             }
         }
+        for (ObjectName on : names("Inet")) {
+            b.append(String.format("%nforwarding plane %s: %s ARP entries, %s datagrams in reassembly, %s routes%n",
+                on.getKeyProperty("name"), attr(on, "ArpEntries"), attr(on, "ReassemblyDatagrams"), attr(on, "Routes")));
+            appendCounters(b, attr(on, "Counters"));
+        }
         return b.toString();
+    }
+
+    /** One counter a line, netstat -s style: MIB-2 counters by layer, then drops by reason. */
+    private static void appendCounters(StringBuilder b, Object counters) {
+        if (!(counters instanceof TabularData table)) {
+            return;
+        }
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (Object row : table.values()) {
+            CompositeData c = (CompositeData) row;
+            m.put((String) c.get("key"), (Long) c.get("value"));
+        }
+        String[][] groups = {{"eth", "Ethernet"}, {"arp", "ARP"}, {"ip", "IP"}, {"icmp", "ICMP"}, {"drop.", "drops"}};
+        for (String[] g : groups) {
+            boolean header = false;
+            for (var e : m.entrySet()) {
+                if (e.getKey().startsWith(g[0])) {
+                    if (!header) {
+                        b.append("  ").append(g[1]).append(':').append(System.lineSeparator());
+                        header = true;
+                    }
+                    b.append(String.format("    %14d  %s%n", e.getValue(), e.getKey().startsWith("drop.")
+                        ? e.getKey().substring(5) : e.getKey()));
+                }
+            }
+        }
     }
 
     private List<ObjectName> names(String type) throws IOException, JMException {
