@@ -58,6 +58,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 "$ROOT/sluice" pktgen --help >/dev/null # builds the jar now if the sources are newer, not inside a timed run
+export SLUICE_NO_BUILD=1 # and never during the series, whatever is edited meanwhile
 
 TAG="nb$$"
 NS_GEN="$TAG-gen"

@@ -19,6 +19,7 @@ class ForwarderConfigBuilderTest {
             .name("demo-lab")
             .pool(new PoolConfig().slots(16384))
             .pipeline(new PipelineConfig().layout("rx+ip | tx").idle("backoff"))
+            .arp(new ArpConfig(ArpConfig.CACHE_TIMEOUT_DEFAULT, 256, ArpConfig.MAX_ENTRIES_DEFAULT))
             .port("gen", p -> p.interfaceName("s-gen").netns("sluice-demo").backend(PortConfig.Backend.AFPACKET)
                 .address("10.10.1.1/24"))
             .port("sink", p -> p.interfaceName("s-sink").netns("sluice-demo").address("10.10.2.1/24")

@@ -114,7 +114,7 @@ class ForwarderConfigSamplesTest {
         assertEquals(256, c.pool().reserve());
         assertEquals(new PipelineConfig().layout("rx+ip | tx").idle("backoff").backPressure("hold").ringSize(1024)
             .batch(32).drainMillis(5000), c.pipeline());
-        assertEquals(ArpConfig.DEFAULTS, c.arp());
+        assertEquals(new ArpConfig(ArpConfig.CACHE_TIMEOUT_DEFAULT, 256, ArpConfig.MAX_ENTRIES_DEFAULT), c.arp());
         assertEquals(IpConfig.DEFAULTS, c.ip());
         assertEquals(List.of(), c.warnings());
     }

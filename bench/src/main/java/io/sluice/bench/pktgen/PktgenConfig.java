@@ -14,6 +14,8 @@ public record PktgenConfig(long count, int pktSize, double seconds, byte[] dstMa
 
     public static final int MIN_SIZE = 60;
     public static final int MAX_SIZE = 1514;
+    /** Flows a generator precomputes the headers of (16 bytes each). */
+    public static final int MAX_FLOWS = 1 << 20;
 
     public PktgenConfig {
         if (pktSize < MIN_SIZE || pktSize > MAX_SIZE) {
@@ -33,8 +35,8 @@ public record PktgenConfig(long count, int pktSize, double seconds, byte[] dstMa
         checkRange("src", srcMin, srcMax);
         checkPorts("udp_src", udpSrcMin, udpSrcMax);
         checkPorts("udp_dst", udpDstMin, udpDstMax);
-        if (flows < 1) {
-            throw new ConfigException("flows=" + flows + " must be >= 1");
+        if (flows < 1 || flows > MAX_FLOWS) {
+            throw new ConfigException("flows=" + flows + " must be in 1.." + MAX_FLOWS);
         }
         if (ratePps < 0) {
             throw new ConfigException("rate=" + ratePps + " must be >= 0");

@@ -13,7 +13,8 @@ public final class Emitter {
     private int reserved;
     private long emitted;
 
-    Emitter(int capacity) {
+    /** A stage makes one for its batches; a benchmark or test that drives a processor directly may too. */
+    public Emitter(int capacity) {
         this.out = new int[capacity];
     }
 
