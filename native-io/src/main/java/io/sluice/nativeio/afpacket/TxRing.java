@@ -41,6 +41,8 @@ final class TxRing {
     private final MemorySegment ring;
     private final long[] slots;
     private final int capacity;
+    /** Bytes of virtio_net_hdr in front of each frame: 0, or 10 on a linear (PACKET_VNET_HDR) socket. */
+    private final int vnet;
     private int head;
     private int tail;
     private int used;
@@ -50,14 +52,19 @@ final class TxRing {
     private long reclaimedBytes;
     private int discardedWrongFormat;
 
-    TxRing(MemorySegment ring, int blockSize, int blockCount, int frameSize) {
+    /**
+     * @param linear whether the socket has PACKET_VNET_HDR: each frame then starts with a virtio_net_hdr whose
+     *               hdr_len is the whole frame, so the kernel copies all of it into the skb's linear area
+     */
+    TxRing(MemorySegment ring, int blockSize, int blockCount, int frameSize, boolean linear) {
         this.ring = ring;
+        this.vnet = linear ? Linux.VIRTIO_NET_HDR_LEN : 0;
         int perBlock = blockSize / frameSize;
         this.slots = new long[perBlock * blockCount];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = (long) (i / perBlock) * blockSize + (long) (i % perBlock) * frameSize;
         }
-        this.capacity = frameSize - (int) Tpacket3Hdr.TX_DATA;
+        this.capacity = frameSize - (int) Tpacket3Hdr.TX_DATA - vnet;
     }
 
     int frames() {
@@ -84,7 +91,7 @@ final class TxRing {
      */
     int queue(Pbufs p, int h, int minLen, int maxLen) {
         long slot = slots[head];
-        long data = slot + Tpacket3Hdr.TX_DATA;
+        long data = slot + Tpacket3Hdr.TX_DATA + vnet;
         int limit = Math.min(maxLen + Linux.VLAN_HLEN, capacity);
         MemorySegment src = p.segment();
         int len = 0;
@@ -99,9 +106,17 @@ final class TxRing {
         if (len < minLen || len > maxLen && !tagged(data)) {
             return -1;
         }
+        if (vnet != 0) {
+            // No offloads; hdr_len (little-endian, at byte 2) = the whole frame: tpacket_snd copies that much
+            // into the linear area instead of attaching the ring's page as a zero-copy fragment, which veth
+            // would then copy again into a freshly allocated page (skb_copy_ubufs).
+            long hdr = slot + Tpacket3Hdr.TX_DATA;
+            ring.set(ValueLayout.JAVA_LONG_UNALIGNED, hdr, (long) (len & 0xFFFF) << 16);
+            ring.set(ValueLayout.JAVA_SHORT_UNALIGNED, hdr + 8, (short) 0);
+        }
         ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.NEXT_OFFSET, 0);
-        ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN, len);
-        ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.SNAPLEN, len);
+        ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN, len + vnet);
+        ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.SNAPLEN, len + vnet);
         INT.setRelease(ring, slot + Tpacket3Hdr.STATUS, TP_STATUS_SEND_REQUEST);
         head = head + 1 == slots.length ? 0 : head + 1;
         used++;
@@ -139,7 +154,7 @@ final class TxRing {
                 wrongFormat = (status & TP_STATUS_WRONG_FORMAT) != 0;
                 break;
             }
-            bytes += ring.get(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN);
+            bytes += ring.get(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN) - vnet;
             frames++;
             tail = tail + 1 == slots.length ? 0 : tail + 1;
             used--;

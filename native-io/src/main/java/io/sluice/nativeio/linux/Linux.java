@@ -47,6 +47,9 @@ public final class Linux {
     public static final int PACKET_LOSS = 14;
     public static final int PACKET_FANOUT = 18;
     public static final int PACKET_QDISC_BYPASS = 20;
+    public static final int PACKET_VNET_HDR = 15;
+    /** sizeof(struct virtio_net_hdr): flags, gso_type, hdr_len, gso_size, csum_start, csum_offset. */
+    public static final int VIRTIO_NET_HDR_LEN = 10;
     public static final int PACKET_IGNORE_OUTGOING = 23;
 
     public static final int PACKET_MR_PROMISC = 1;

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The AF_PACKET port against the kernel, over a veth pair between two network namespaces made for each test
@@ -204,11 +205,16 @@ class AfPacketPortTest {
         }
     }
 
-    @Test
-    void framesSentBySluiceArriveByteExactAtAKernelReceiver() {
+    /**
+     * Both transmit layouts: a port that also receives hands the kernel the link header and a page fragment; a
+     * transmit-only port hands it the whole frame behind a virtio_net_hdr (PACKET_VNET_HDR, the linear path).
+     */
+    @ParameterizedTest(name = "receive={0}")
+    @ValueSource(booleans = {true, false})
+    void framesSentBySluiceArriveByteExactAtAKernelReceiver(boolean receive) {
         try (PbufPool pool = PbufPool.create(4096)) {
             Pbufs p = pool.local();
-            AfPacketPort port = openA(AfPacketConfig.defaults(lab.ifA));
+            AfPacketPort port = openA(AfPacketConfig.builder(lab.ifA).receive(receive).build());
             byte[] chained = Frames.experimental(865, 5);
             List<byte[]> valid = List.of(Frames.experimental(60, 0), Frames.experimental(64, 1),
                 Frames.experimental(465, 2), Frames.experimental(1514, 3), Frames.vlan(1518, 0x0007, 4), chained);
