@@ -97,7 +97,7 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
         counters.inc(Mib.ethInFrames);
         int rcvif = p.rcvif(h);
         if (rcvif >= ports.length) {
-            counters.drop(InetDrop.ETH_UNKNOWN_TYPE);
+            counters.drop(InetDrop.ETH_UNKNOWN_PORT);
             p.freem(h);
             return PbufHandle.NULL;
         }

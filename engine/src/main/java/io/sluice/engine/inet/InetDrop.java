@@ -14,6 +14,8 @@ public enum InetDrop {
     ETH_UNKNOWN_TYPE(Mib.ethInDiscards),
     /** An 802.1Q-tagged frame: recognised, but the plane forwards untagged traffic only. */
     ETH_VLAN_UNSUPPORTED(Mib.ethInDiscards),
+    /** A frame whose rcvif names no port of the plane (a pipeline wired to more inputs than the plane has ports). */
+    ETH_UNKNOWN_PORT(Mib.ethInDiscards),
     /** A unicast frame for another station's MAC (the port is promiscuous or the peer is confused). */
     ETH_NOT_FOR_US(Mib.ethInDiscards),
 
