@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import io.sluice.bench.jmx.EngineConnection;
 import io.sluice.bench.jmx.EngineReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -19,9 +18,9 @@ final class NetstatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (EngineConnection c = target.connect()) {
+        return target.run(c -> {
             System.out.print(new EngineReport(c.server()).netstat());
             return 0;
-        }
+        });
     }
 }

@@ -2,6 +2,8 @@ package io.sluice.cli;
 
 import io.sluice.bench.jmx.EngineConnection;
 import io.sluice.bench.jmx.EngineReport;
+import io.sluice.nativeio.linux.NetNamespace;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -27,14 +29,41 @@ final class StatCommand implements Callable<Integer> {
         @Option(names = "--jmx", description = "host:port of the engine's JMX agent.")
         String jmx;
 
-        EngineConnection connect() throws java.io.IOException {
-            return pid != null ? EngineConnection.attach(pid) : EngineConnection.remote(jmx);
+        /**
+         * Runs {@code task} on a connection to the engine. An engine attached to by pid in another network
+         * namespace listens for JMX on that namespace's loopback, so the connection and the task run on a thread
+         * that entered it.
+         */
+        int run(EngineTask task) throws Exception {
+            if (pid == null) {
+                try (EngineConnection c = EngineConnection.remote(jmx)) {
+                    return task.run(c);
+                }
+            }
+            if (NetNamespace.sameAsProcess(pid)) {
+                try (EngineConnection c = EngineConnection.attach(pid)) {
+                    return task.run(c);
+                }
+            }
+            try (NetNamespace ns = NetNamespace.ofProcess(pid)) {
+                return ns.call(() -> {
+                    try (EngineConnection c = EngineConnection.attach(pid)) {
+                        return task.run(c);
+                    }
+                }, Duration.ofDays(365));
+            }
         }
+    }
+
+    /** Work on an engine connection. */
+    @FunctionalInterface
+    interface EngineTask {
+        int run(EngineConnection c) throws Exception;
     }
 
     @Override
     public Integer call() throws Exception {
-        try (EngineConnection c = target.connect()) {
+        return target.run(c -> {
             EngineReport report = new EngineReport(c.server());
             for (int n = 1; ; n++) {
                 System.out.print(report.stat());
@@ -44,6 +73,6 @@ final class StatCommand implements Callable<Integer> {
                 System.out.println();
                 Thread.sleep(interval * 1000L);
             }
-        }
+        });
     }
 }

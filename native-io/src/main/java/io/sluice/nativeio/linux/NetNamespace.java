@@ -45,6 +45,28 @@ public final class NetNamespace implements AutoCloseable {
         if (name == null || name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("network namespace name '" + name + "' is not valid");
         }
+        return enterPath(name, NETNS_DIR + name);
+    }
+
+    /**
+     * Starts a thread in the network namespace of process {@code pid} ({@code /proc/PID/ns/net}): how a tool
+     * reaches an engine's loopback-bound JMX agent when the engine runs in a namespace of its own.
+     */
+    public static NetNamespace ofProcess(long pid) {
+        return enterPath("pid " + pid, "/proc/" + pid + "/ns/net");
+    }
+
+    /** Whether process {@code pid} is in this process's network namespace (false if that cannot be read). */
+    public static boolean sameAsProcess(long pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/net"))
+                .equals(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/ns/net")));
+        } catch (java.io.IOException e) {
+            return true; // nothing to enter that we could read: try from here
+        }
+    }
+
+    private static NetNamespace enterPath(String name, String path) {
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "netns-" + name);
             t.setDaemon(true);
@@ -53,7 +75,7 @@ public final class NetNamespace implements AutoCloseable {
         NetNamespace ns = new NetNamespace(name, executor);
         try {
             ns.call(() -> {
-                join(name);
+                join(name, path);
                 return null;
             });
         } catch (RuntimeException | Error e) {
@@ -63,11 +85,11 @@ public final class NetNamespace implements AutoCloseable {
         return ns;
     }
 
-    private static void join(String name) {
+    private static void join(String name, String path) {
         MemorySegment errno = Errno.local();
         int fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = Libc.open(errno, arena.allocateFrom(NETNS_DIR + name), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+            fd = Libc.open(errno, arena.allocateFrom(path), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
         }
         if (fd < 0) {
             int e = Errno.get(errno);
