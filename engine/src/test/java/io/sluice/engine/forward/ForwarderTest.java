@@ -222,4 +222,25 @@ class ForwarderTest {
             assertEquals(1, lab.counter("drop.IP_HOOK_DROPPED"));
         }
     }
+
+    @Test
+    void routesChangeWhileItRuns() {
+        try (ForwarderLab lab = new ForwarderLab()) {
+            int dst = Frames.ip(203, 0, 113, 5);
+            byte[] in = Frames.ipv4(GEN_MAC, HOST_GEN, HOST_GEN_IP, dst, 64, 17, 0, 3, Frames.udp(1, 2, 10));
+            lab.send(lab.gen, in);
+            lab.answerArp(lab.gen, GEN_MAC, GEN_IP, HOST_GEN_IP, HOST_GEN);
+            assertEquals(3, lab.receiveOne(lab.gen)[34], "no route yet: net unreachable");
+
+            lab.forwarder.addRoute(Frames.ip(203, 0, 113, 0), 24, HOST_SINK_IP, "sink");
+            lab.send(lab.gen, in);
+            lab.answerArp(lab.sink, SINK_MAC, SINK_IP, HOST_SINK_IP, HOST_SINK);
+            assertEquals(dst, Frames.u32(lab.receiveOne(lab.sink), 30), "forwarded by the new route");
+
+            assertTrue(lab.forwarder.removeRoute(Frames.ip(203, 0, 113, 0), 24));
+            lab.send(lab.gen, in);
+            assertEquals(3, lab.receiveOne(lab.gen)[34], "the route is gone again");
+            assertEquals(2, lab.counter("drop.IP_NO_ROUTE"));
+        }
+    }
 }
