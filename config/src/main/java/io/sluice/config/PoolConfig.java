@@ -39,24 +39,12 @@ public final class PoolConfig {
     /** A configuration whose settings are read from system properties, falling back to the defaults. */
     public static PoolConfig fromSystemProperties() {
         PoolConfig c = new PoolConfig();
-        c.slots = intProperty(SLOTS_PROP, SLOTS_DEFAULT);
-        c.cacheSize = intProperty(CACHE_PROP, CACHE_DEFAULT);
-        c.reserve = intProperty(RESERVE_PROP, RESERVE_DEFAULT);
+        c.slots = SystemProperties.intProperty(SLOTS_PROP, SLOTS_DEFAULT);
+        c.cacheSize = SystemProperties.intProperty(CACHE_PROP, CACHE_DEFAULT);
+        c.reserve = SystemProperties.intProperty(RESERVE_PROP, RESERVE_DEFAULT);
         c.name = System.getProperty(NAME_PROP, NAME_DEFAULT);
         c.jmx = Boolean.parseBoolean(System.getProperty(JMX_PROP, Boolean.toString(JMX_DEFAULT)));
         return c;
-    }
-
-    private static int intProperty(String name, int fallback) {
-        String v = System.getProperty(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("system property " + name + "=" + v + " is not a whole number");
-        }
     }
 
     public PoolConfig slots(int slots) {

@@ -45,23 +45,11 @@ public final class RouteTableConfig {
     /** A configuration whose settings are read from system properties, falling back to the defaults. */
     public static RouteTableConfig fromSystemProperties() {
         RouteTableConfig c = new RouteTableConfig();
-        c.tbl8Groups = intProperty(TBL8_GROUPS_PROP, TBL8_GROUPS_DEFAULT);
-        c.nextHops = intProperty(NEXT_HOPS_PROP, NEXT_HOPS_DEFAULT);
-        c.readers = intProperty(READERS_PROP, READERS_DEFAULT);
+        c.tbl8Groups = SystemProperties.intProperty(TBL8_GROUPS_PROP, TBL8_GROUPS_DEFAULT);
+        c.nextHops = SystemProperties.intProperty(NEXT_HOPS_PROP, NEXT_HOPS_DEFAULT);
+        c.readers = SystemProperties.intProperty(READERS_PROP, READERS_DEFAULT);
         c.name = System.getProperty(NAME_PROP, NAME_DEFAULT);
         return c;
-    }
-
-    private static int intProperty(String name, int fallback) {
-        String v = System.getProperty(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("system property " + name + "=" + v + " is not a whole number");
-        }
     }
 
     public RouteTableConfig tbl8Groups(int tbl8Groups) {

@@ -75,12 +75,7 @@ public class FragmentationBenchmark {
     public void tearDown() {
         p.freem(original);
         reassembler.freeAll(p);
-        long inUse = pool.inUse();
-        p.close();
-        pool.close();
-        if (inUse != 0) {
-            throw new IllegalStateException(inUse + " pbufs still in use at the end of the trial");
-        }
+        TrialPool.closeChecked(p, pool);
     }
 
     /** One op: dup of the 1514-byte frame (4 pbufs) and freem: the part of the others that is not theirs. */

@@ -75,12 +75,7 @@ public class PbufPoolBenchmark {
             throw new IllegalStateException("prepend/adj left the packet broken: " + broken);
         }
         pbufs.freem(packet);
-        long inUse = pool.inUse();
-        pbufs.close();
-        pool.close();
-        if (inUse != 0) {
-            throw new IllegalStateException(inUse + " pbufs still in use at the end of the trial");
-        }
+        TrialPool.closeChecked(pbufs, pool);
     }
 
     /** One op: one pbuf taken from the thread cache and freed back to it. */
