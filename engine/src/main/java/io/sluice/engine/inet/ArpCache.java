@@ -240,15 +240,15 @@ public final class ArpCache {
                 continue;
             }
             int h = queueHead[i];
-            queued[i] = 0;
-            queueHead[i] = PbufHandle.NULL;
+            // Gone before the listener runs: the error it sends about a packet may go to this same neighbour,
+            // and must find no entry (a new one starts resolving it) rather than a queue about to be dropped.
+            remove(i);
             while (h != PbufHandle.NULL) {
                 int next = p.nextPkt(h);
                 p.setNextPkt(h, PbufHandle.NULL);
                 listener.unresolved(p, h);
                 h = next;
             }
-            remove(i);
             i--; // backward shift may have moved the next entry into this slot
         }
         return work;

@@ -213,8 +213,9 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
         long eth = p.address(h);
         if (Ipv4Header.totalLength(s, eth + L3) > egress.mtu()) {
             int n = fragmenter.fragment(p, h, L3, egress.mtu(), fragments, 0, Math.min(fragments.length, out.room()));
-            if (n < 0) {
-                return drop(p, h, InetDrop.IP_FRAG_NO_BUFFERS);
+            if (n < 0) { // the fragmenter counted it, under its reason
+                p.freem(h);
+                return PbufHandle.NULL;
             }
             for (int k = 0; k < n; k++) {
                 int f = resolve(p, fragments[k], egress, nextHop, out);

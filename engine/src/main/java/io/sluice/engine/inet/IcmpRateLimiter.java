@@ -10,6 +10,8 @@ public final class IcmpRateLimiter {
     private final long burstNanos;
     /** The time at which the bucket would be empty; tokens are the distance from now to it. */
     private long emptyAt;
+    /** Whether {@link #emptyAt} is set: the first call does, since the caller's clock may have any origin. */
+    private boolean started;
 
     public IcmpRateLimiter(int ratePerSecond) {
         if (ratePerSecond < 0) {
@@ -17,13 +19,16 @@ public final class IcmpRateLimiter {
         }
         this.nanosPerToken = ratePerSecond == 0 ? Long.MAX_VALUE : 1_000_000_000L / ratePerSecond;
         this.burstNanos = ratePerSecond == 0 ? 0 : nanosPerToken * ratePerSecond;
-        this.emptyAt = Long.MIN_VALUE / 2;
     }
 
     /** Takes a token if there is one at {@code now}. */
     public boolean tryAcquire(long now) {
         if (burstNanos == 0) {
             return false;
+        }
+        if (!started) { // a full bucket: a fixed "long ago" is in the future of a clock near its wrap
+            started = true;
+            emptyAt = now - burstNanos;
         }
         long floor = now - burstNanos;
         long start = emptyAt - floor < 0 ? floor : emptyAt; // a full bucket holds no more than the burst

@@ -9,7 +9,6 @@ import io.sluice.engine.wire.IcmpHeader;
 import io.sluice.engine.wire.Ipv4Header;
 import io.sluice.engine.wire.MacAddress;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Builds ICMP messages: errors about a datagram (RFC 792, with RFC 1812 4.3.2's rules on what to quote, when
@@ -37,9 +36,12 @@ final class IcmpSender {
     /**
      * Whether RFC 1812 4.3.2.7 allows an error about this datagram: not about an ICMP error, a datagram to a
      * broadcast or multicast address (IP or link), a non-initial fragment, or one whose source is not a single
-     * host.
+     * host. Reads the frame's link and IP headers in its first pbuf, and the ICMP type through the chain.
      */
-    static boolean mayReport(MemorySegment s, long eth, long ip, boolean toOurBroadcast) {
+    static boolean mayReport(Pbufs p, int original, boolean toOurBroadcast) {
+        MemorySegment s = p.segment();
+        long eth = p.address(original);
+        long ip = eth + L3;
         if (toOurBroadcast || MacAddress.isMulticast(EthernetFrame.dst(s, eth))) {
             return false;
         }
@@ -55,7 +57,12 @@ final class IcmpSender {
             if (Ipv4Header.totalLength(s, ip) < hl + 1) {
                 return true;
             }
-            return switch (s.get(ValueLayout.JAVA_BYTE, ip + hl) & 0xFF) {
+            // Past the headers the plane made contiguous (a 60-byte IP header ends where its pullup does).
+            long type = p.locate(original, L3 + hl);
+            if (type < 0) {
+                return false;
+            }
+            return switch (p.getByte(Pbufs.locatedPbuf(type), Pbufs.locatedOffset(type)) & 0xFF) {
                 case IcmpHeader.TYPE_ECHO_REQUEST, IcmpHeader.TYPE_ECHO_REPLY, 13, 14, 15, 16, 17, 18 -> true;
                 default -> false; // an error, or a type we cannot tell is not one: stay quiet
             };
@@ -74,7 +81,7 @@ final class IcmpSender {
         MemorySegment s = p.segment();
         long eth = p.address(original);
         long ip = eth + L3;
-        if (!mayReport(s, eth, ip, toOurBroadcast)) {
+        if (!mayReport(p, original, toOurBroadcast)) {
             return PbufHandle.NULL;
         }
         if (!limiter.tryAcquire(now)) {
