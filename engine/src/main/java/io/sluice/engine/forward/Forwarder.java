@@ -49,6 +49,8 @@ import javax.management.ObjectName;
  * lock-free readers.
  */
 public final class Forwarder implements AutoCloseable {
+    /** Distinct next hops (gateway and port) a forwarder has room for at least. */
+    public static final int NEXT_HOPS_MIN = 4096;
     private final ForwarderConfig config;
     private final PbufPool pool;
     private final List<NicPort> ports;
@@ -78,7 +80,8 @@ public final class Forwarder implements AutoCloseable {
             }
             this.ports = List.copyOf(opened);
             this.inetPorts = List.copyOf(inet);
-            this.hops = new NextHopTable(Math.max(16, config.routes().size() + portConfigs.size() + 1));
+            // Room for the next hops routes added while it runs will name (one per distinct gateway and port).
+            this.hops = new NextHopTable(Math.max(NEXT_HOPS_MIN, config.routes().size() + portConfigs.size() + 1));
             this.routes = new RouteTable(new RouteTableConfig().name(config.name() + ".routes").nextHops(hops.capacity()));
             for (InetPort p : inetPorts) {
                 check(routes.add(p.network(), p.prefixLength(), hops.intern(p.index(), NextHopTable.NO_GATEWAY, 0)),
@@ -174,7 +177,11 @@ public final class Forwarder implements AutoCloseable {
 
     /** Adds or changes a route while traffic flows; {@code via} 0 for a directly connected one. */
     public synchronized void addRoute(int prefix, int length, int via, String port) {
-        check(routes.add(prefix, length, hops.intern(portIndex(port), via, 0)), "route");
+        int hop = hops.intern(portIndex(port), via, 0);
+        if (hop == NextHopTable.FULL) {
+            throw new IllegalStateException("no room for another next hop (" + hops.capacity() + " distinct gateways)");
+        }
+        check(routes.add(prefix, length, hop), "route");
     }
 
     public synchronized boolean removeRoute(int prefix, int length) {
