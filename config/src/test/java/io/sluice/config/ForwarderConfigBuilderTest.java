@@ -18,7 +18,7 @@ class ForwarderConfigBuilderTest {
         return ForwarderConfig.builder()
             .name("demo-lab")
             .pool(new PoolConfig().slots(16384))
-            .pipeline(new PipelineConfig().layout("rx+ip | tx").idle("backoff"))
+            .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
             .arp(new ArpConfig(ArpConfig.CACHE_TIMEOUT_DEFAULT, 256, ArpConfig.MAX_ENTRIES_DEFAULT))
             .port("gen", p -> p.interfaceName("s-gen").netns("sluice-demo").backend(PortConfig.Backend.AFPACKET)
                 .address("10.10.1.1/24"))

@@ -112,7 +112,7 @@ class ForwarderConfigSamplesTest {
 
         assertEquals(new PoolConfig().slots(16384).name("demo-lab").jmx(true), c.pool());
         assertEquals(256, c.pool().reserve());
-        assertEquals(new PipelineConfig().layout("rx+ip | tx").idle("backoff").backPressure("hold").ringSize(1024)
+        assertEquals(new PipelineConfig().layout("fused").idle("backoff").backPressure("hold").ringSize(1024)
             .batch(32).drainMillis(5000), c.pipeline());
         assertEquals(new ArpConfig(ArpConfig.CACHE_TIMEOUT_DEFAULT, 256, ArpConfig.MAX_ENTRIES_DEFAULT), c.arp());
         assertEquals(IpConfig.DEFAULTS, c.ip());
