@@ -390,12 +390,7 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
     // ------------------------------------------------------------------------------------------ helpers
 
     private boolean isOurs(int ip) {
-        for (InetPort port : ports) {
-            if (port.address() == ip) {
-                return true;
-            }
-        }
-        return false;
+        return InetPort.anyHas(ports, ip);
     }
 
     private boolean isOurBroadcast(int ip) {

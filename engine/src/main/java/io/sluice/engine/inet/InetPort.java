@@ -47,6 +47,16 @@ public record InetPort(int index, String name, long mac, int address, int prefix
         return address | ~netmask();
     }
 
+    /** Whether one of {@code ports} has the address {@code ip} (a plane has a handful of ports: a scan is cheapest). */
+    static boolean anyHas(InetPort[] ports, int ip) {
+        for (InetPort port : ports) {
+            if (port.address == ip) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code ip} is in this port's subnet. */
     public boolean onLink(int ip) {
         return (ip & netmask()) == network();

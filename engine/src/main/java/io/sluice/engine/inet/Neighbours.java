@@ -90,12 +90,7 @@ final class Neighbours {
     }
 
     private boolean isOurs(int ip) {
-        for (InetPort port : ports) {
-            if (port.address() == ip) {
-                return true;
-            }
-        }
-        return false;
+        return InetPort.anyHas(ports, ip);
     }
 
     /** Sends the packets that waited for a neighbour now at {@code mac}: their link header lacks only the MAC. */
