@@ -22,6 +22,7 @@ import io.sluice.engine.route.NextHopTable;
 import io.sluice.engine.route.RouteTable;
 import io.sluice.engine.stage.Pipeline;
 import io.sluice.engine.stats.MBeans;
+import io.sluice.engine.transport.TransportProtocol;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -104,6 +105,7 @@ public final class Forwarder implements AutoCloseable {
                 new IcmpRateLimiter(config.ip().icmpRateLimit()), config.ip().defaultTtl(), counters);
             plane.hook(b.hook);
             b.protocols.forEach(plane::protocol);
+            b.transports.forEach(plane::transport);
             Pipeline.Builder pb = Pipeline.builder(pool).config(config.pipeline());
             ports.forEach(pb::receiveFrom);
             pb.stage("ip", plane);
@@ -247,6 +249,7 @@ public final class Forwarder implements AutoCloseable {
         private final ForwarderConfig config;
         private final Map<String, PortFactory.Opened> given = new HashMap<>();
         private final Map<Integer, LocalProtocol> protocols = new LinkedHashMap<>();
+        private final List<TransportProtocol> transports = new ArrayList<>();
         private PacketHook hook = PacketHook.NONE;
         private PortFactory factory;
 
@@ -270,6 +273,15 @@ public final class Forwarder implements AutoCloseable {
 
         public Builder protocol(int number, LocalProtocol protocol) {
             protocols.put(number, protocol);
+            return this;
+        }
+
+        /**
+         * Plugs a transport protocol (UDP, TCP) in under its protocol number: it is attached to the plane's
+         * output before the pipeline starts, ticks with the plane, and releases what it holds when it stops.
+         */
+        public Builder transport(TransportProtocol t) {
+            transports.add(t);
             return this;
         }
 

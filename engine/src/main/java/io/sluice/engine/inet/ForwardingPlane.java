@@ -7,12 +7,15 @@ import io.sluice.engine.route.RouteReader;
 import io.sluice.engine.route.RouteTable;
 import io.sluice.engine.stage.Emitter;
 import io.sluice.engine.stage.PacketProcessor;
+import io.sluice.engine.transport.IpOutput;
+import io.sluice.engine.transport.TransportProtocol;
 import io.sluice.engine.wire.EthernetFrame;
 import io.sluice.engine.wire.IcmpHeader;
 import io.sluice.engine.wire.Ipv4Header;
 import io.sluice.engine.wire.MacAddress;
 import io.sluice.engine.wire.WireError;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The IPv4 forwarding plane as one pipeline stage: Ethernet demultiplexing, ARP, the RFC 1812 input checks,
@@ -27,11 +30,16 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Frames are untagged Ethernet II: the IP header is at offset 14 everywhere in the plane. Time comes from
  * {@link #tick}, once a millisecond, so the data path reads no clock per packet.
+ *
+ * <p>Datagrams this host originates for its transports ({@link TransportProtocol}s: UDP, TCP) leave through
+ * {@link #output()}, which shares the routing, ARP and fragmentation of forwarded ones.
  */
 public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener, Reassembler.ExpiredListener {
     private static final int L3 = EthernetFrame.HEADER_LENGTH;
     /** Headers the checks read, made contiguous in the first pbuf: Ethernet and the longest IP header. */
     private static final int PULLUP = L3 + Ipv4Header.MAX_HEADER_LENGTH;
+    private static final long PLANE_TICK_NANOS = 1_000_000L;
+    private static final long TRANSPORT_TICK_NANOS = 50_000L;
 
     private final InetPort[] ports;
     private final RouteTable routes;
@@ -44,10 +52,15 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
     private final Reassembler reassembler;
     private final LocalProtocol[] protocols = new LocalProtocol[256];
     private final int[] fragments = new int[64];
+    private final LocalOutput localOutput;
+    private TransportProtocol[] transports = new TransportProtocol[0];
     private PacketHook hook = PacketHook.NONE;
     private long now = System.nanoTime();
+    private long lastTimers = now;
     /** The emitter of the tick in progress, for the cache's and reassembler's callbacks. */
     private Emitter tickOut;
+    /** The emitter of the packet or tick in progress, for {@link LocalOutput}; null between them. */
+    private Emitter current;
 
     public ForwardingPlane(InetPort[] ports, RouteTable routes, NextHopTable hops, RouteReader routeReader,
                     ArpCache arp, Reassembler reassembler, IcmpRateLimiter icmpLimit, int ttl, InetCounters counters) {
@@ -66,6 +79,7 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
         this.icmp = new IcmpSender(counters, icmpLimit, ttl);
         this.fragmenter = new Fragmenter(counters);
         this.reassembler = reassembler;
+        this.localOutput = new LocalOutput(this, counters);
     }
 
     /** Sets the application's hook (before the pipeline starts, or through a stage command). */
@@ -76,6 +90,23 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
     /** Plugs a transport protocol in (before the pipeline starts, or through a stage command). */
     public void protocol(int number, LocalProtocol protocol) {
         protocols[number & 0xFF] = protocol;
+    }
+
+    /**
+     * Plugs a transport protocol in under its {@link TransportProtocol#protocolNumber()}, attaches it to
+     * {@link #output()}, and from then on runs its {@link TransportProtocol#tick} with the plane's and its
+     * {@link TransportProtocol#release} when the stage stops. Before the pipeline starts.
+     */
+    public void transport(TransportProtocol t) {
+        protocol(t.protocolNumber(), t);
+        transports = Arrays.copyOf(transports, transports.length + 1);
+        transports[transports.length - 1] = t;
+        t.attach(localOutput);
+    }
+
+    /** The output path of datagrams this host originates, as its transports see it. */
+    public IpOutput output() {
+        return localOutput;
     }
 
     public InetCounters counters() {
@@ -94,6 +125,13 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
 
     @Override
     public int process(Pbufs p, int h, Emitter out) {
+        current = out;
+        int r = input(p, h, out);
+        current = null;
+        return r;
+    }
+
+    private int input(Pbufs p, int h, Emitter out) {
         counters.inc(Mib.ethInFrames);
         int rcvif = p.rcvif(h);
         if (rcvif >= ports.length) {
@@ -208,7 +246,7 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
      * @return the frame, ready to pass on; or NULL when it was fragmented (the fragments emitted), queued for
      *     ARP, or dropped and counted
      */
-    private int output(Pbufs p, int h, InetPort egress, int nextHop, Emitter out) {
+    int output(Pbufs p, int h, InetPort egress, int nextHop, Emitter out) {
         MemorySegment s = p.segment();
         long eth = p.address(h);
         if (Ipv4Header.totalLength(s, eth + L3) > egress.mtu()) {
@@ -300,7 +338,7 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
         int code = protocol == Ipv4Header.PROTOCOL_UDP || protocol == Ipv4Header.PROTOCOL_TCP || lp != null
             ? IcmpHeader.CODE_PORT_UNREACHABLE : IcmpHeader.CODE_PROTOCOL_UNREACHABLE;
         sendError(p, h, IcmpHeader.TYPE_DEST_UNREACHABLE, code, 0, in, broadcast, out);
-        return drop(p, h, InetDrop.IP_UNKNOWN_PROTOCOL);
+        return drop(p, h, lp != null ? InetDrop.IP_NO_PORT : InetDrop.IP_UNKNOWN_PROTOCOL);
     }
 
     private int icmpInput(Pbufs p, int h, InetPort in, boolean broadcast, Emitter out) {
@@ -345,11 +383,31 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
         now = nanoTime;
         routeReader.quiescent();
         tickOut = out;
+        current = out;
         try {
-            return neighbours.cache().tick(p, nanoTime, this) + reassembler.expire(p, nanoTime, this);
+            int work = 0;
+            if (transports.length == 0 || nanoTime - lastTimers >= PLANE_TICK_NANOS) {
+                lastTimers = nanoTime;
+                work += neighbours.cache().tick(p, nanoTime, this) + reassembler.expire(p, nanoTime, this);
+            }
+            for (TransportProtocol t : transports) {
+                work += t.tick(p, nanoTime);
+            }
+            return work;
         } finally {
             tickOut = null;
+            current = null;
         }
+    }
+
+    /**
+     * ARP and reassembly want a tick a millisecond; with transports the stage ticks more often, so that
+     * what applications hand the stack (a send from another thread) waits tens of microseconds, not a
+     * millisecond.
+     */
+    @Override
+    public long tickNanos() {
+        return transports.length == 0 ? PLANE_TICK_NANOS : TRANSPORT_TICK_NANOS;
     }
 
     @Override
@@ -382,12 +440,41 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
 
     @Override
     public void release(Pbufs p) {
+        for (TransportProtocol t : transports) {
+            t.release(p);
+        }
         neighbours.cache().freeQueued(p);
         reassembler.freeAll(p);
         routeReader.offline();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** The emitter of the packet or tick in progress, or null between two of them (for {@link LocalOutput}). */
+    Emitter currentEmitter() {
+        return current;
+    }
+
+    InetPort[] ports() {
+        return ports;
+    }
+
+    /** The next-hop id for {@code dst}, or {@link RouteTable#NO_ROUTE} (a blackhole route counts as none). */
+    int lookup(int dst) {
+        int hop = routes.lookup(dst);
+        return hop == RouteTable.NO_ROUTE || (hops.flags(hop) & NextHopTable.FLAG_BLACKHOLE) != 0
+            ? RouteTable.NO_ROUTE : hop;
+    }
+
+    InetPort egress(int hop) {
+        return ports[hops.port(hop)];
+    }
+
+    /** The neighbour a datagram to {@code dst} goes to through next hop {@code hop}: its gateway, or dst itself. */
+    int nextHop(int hop, int dst) {
+        int gateway = hops.gateway(hop);
+        return gateway == NextHopTable.NO_GATEWAY ? dst : gateway;
+    }
 
     private boolean isOurs(int ip) {
         return InetPort.anyHas(ports, ip);

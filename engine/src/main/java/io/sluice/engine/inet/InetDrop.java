@@ -60,6 +60,17 @@ public enum InetDrop {
     IP_NO_BUFFERS(Mib.ipInDiscards),
     /** The batch had no room for one more emitted packet (a burst of replies or fragments). */
     IP_OUTPUT_FULL(Mib.ipOutDiscards),
+    /**
+     * A datagram for us that a transport took but found no socket for: the transport counted it under its own
+     * MIB-2 counter (udpNoPorts) and the plane sent Port Unreachable when RFC 1122 allows.
+     */
+    IP_NO_PORT(null),
+    /** A datagram this host sends to one of its own addresses: the plane has no loopback interface. */
+    IP_OUT_TO_SELF(Mib.ipOutDiscards),
+    /** A datagram this host sends that would be longer than 65535 bytes with its IP header. */
+    IP_OUT_TOO_LONG(Mib.ipOutDiscards),
+    /** A datagram this host sends with DF over the egress MTU (RFC 1191: the transport should have known). */
+    IP_OUT_FRAG_NEEDED(Mib.ipFragFails),
 
     /** Reassembly: a fragment that overlaps another of its datagram; the whole datagram is dropped. */
     REASM_OVERLAP(Mib.ipReasmFails),
