@@ -39,6 +39,13 @@ final class ForwarderLab implements AutoCloseable {
     }
 
     ForwarderLab(int sinkMtu, Consumer<ForwarderConfig.Builder> more, PacketHook hook) {
+        this(sinkMtu, more, hook, b -> {
+        });
+    }
+
+    /** @param wiring more for the forwarder's builder before it starts (transports) */
+    ForwarderLab(int sinkMtu, Consumer<ForwarderConfig.Builder> more, PacketHook hook,
+                 Consumer<Forwarder.Builder> wiring) {
         LoopbackPair g = LoopbackPair.create("gen", 1024, 64);
         LoopbackPair s = LoopbackPair.create("sink", 1024, 64);
         ForwarderConfig.Builder b = ForwarderConfig.builder().name("lab").jmx(false)
@@ -48,11 +55,12 @@ final class ForwarderLab implements AutoCloseable {
             .port("sink", pb -> pb.interfaceName("sink0").address("10.10.2.1/24").mtu(sinkMtu))
             .route("198.19.0.0/16", "10.10.2.2", null);
         more.accept(b);
-        this.forwarder = Forwarder.builder(b.build())
+        Forwarder.Builder fb = Forwarder.builder(b.build())
             .port("gen", g.b(), GEN_MAC, 1500)
             .port("sink", s.b(), SINK_MAC, sinkMtu)
-            .hook(hook)
-            .start();
+            .hook(hook);
+        wiring.accept(fb);
+        this.forwarder = fb.start();
         this.gen = g.a();
         this.sink = s.a();
         this.p = forwarder.pool().local();

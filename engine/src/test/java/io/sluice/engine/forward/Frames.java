@@ -121,4 +121,27 @@ final class Frames {
         m[3] = (byte) c;
         return m;
     }
+
+    /** A UDP datagram carrying {@code data}, with its checksum over the IPv4 pseudo-header (RFC 768). */
+    static byte[] udp(int src, int dst, int srcPort, int dstPort, byte[] data) {
+        int length = 8 + data.length;
+        byte[] pseudo = ByteBuffer.allocate(12 + length + 1).putInt(src).putInt(dst).put((byte) 0).put((byte) 17)
+            .putShort((short) length).putShort((short) srcPort).putShort((short) dstPort).putShort((short) length)
+            .putShort((short) 0).put(data).array();
+        int c = checksum(pseudo, 0, 12 + length);
+        if (c == 0) {
+            c = 0xFFFF; // RFC 768: a computed zero is sent as all ones
+        }
+        return ByteBuffer.allocate(length).putShort((short) srcPort).putShort((short) dstPort).putShort((short) length)
+            .putShort((short) c).put(data).array();
+    }
+
+    /** {@code n} patterned bytes. */
+    static byte[] data(int n, int seed) {
+        byte[] d = new byte[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (byte) (i * 31 + seed);
+        }
+        return d;
+    }
 }

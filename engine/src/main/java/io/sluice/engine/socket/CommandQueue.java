@@ -1,0 +1,84 @@
+package io.sluice.engine.socket;
+
+import io.sluice.engine.pbuf.Pbufs;
+import java.util.ArrayDeque;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * Commands from application threads to the stack's thread: a bounded lock-free MPSC queue (JCTools) that the
+ * transports drain in their tick, so that the stack's data structures are only ever touched by its own thread
+ * and need no lock (Aeron's command-queue pattern). A command that cannot finish yet is kept on the stack's
+ * side and run again at the next tick.
+ */
+public final class CommandQueue {
+    /** Commands one drain runs at most, so that a flood of commands cannot starve the data path. */
+    public static final int DRAIN_LIMIT = 64;
+
+    private final MpscArrayQueue<StackCommand> queue;
+    /** Commands that asked to run again; the stack's thread only. */
+    private final ArrayDeque<StackCommand> again = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    /** @param capacity commands in flight at most; {@link #submit} refuses beyond (rounded up to a power of two) */
+    public CommandQueue(int capacity) {
+        if (capacity < 2) {
+            throw new IllegalArgumentException("capacity=" + capacity + " must be >= 2");
+        }
+        this.queue = new MpscArrayQueue<>(capacity);
+    }
+
+    /**
+     * Hands {@code command} to the stack's thread; any thread.
+     *
+     * @return false when the queue is full (back off and retry) or the stack has stopped
+     */
+    public boolean submit(StackCommand command) {
+        return !closed && queue.offer(command);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Runs the commands waiting to run again, then up to {@link #DRAIN_LIMIT} new ones. The stack's thread only.
+     *
+     * @return commands run
+     */
+    public int drain(Pbufs p) {
+        int work = 0;
+        for (int n = again.size(); n > 0; n--) {
+            StackCommand c = again.poll();
+            if (!c.run(p)) {
+                again.add(c);
+            }
+            work++;
+        }
+        for (int k = 0; k < DRAIN_LIMIT; k++) {
+            StackCommand c = queue.relaxedPoll();
+            if (c == null) {
+                break;
+            }
+            if (!c.run(p)) {
+                again.add(c);
+            }
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * The stack stops: refuses new commands and tells every pending one ({@link StackCommand#stopped}). The
+     * stack's thread only; idempotent. A command submitted while this runs is seen by its waiter through
+     * {@link #isClosed()}.
+     */
+    public void close(Pbufs p) {
+        closed = true;
+        for (StackCommand c; (c = again.poll()) != null; ) {
+            c.stopped(p);
+        }
+        for (StackCommand c; (c = queue.poll()) != null; ) {
+            c.stopped(p);
+        }
+    }
+}
