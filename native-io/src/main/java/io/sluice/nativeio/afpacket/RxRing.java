@@ -122,6 +122,7 @@ final class RxRing {
             stats.countRxVlanRestored();
         }
         p.setRcvif(h, ifindex);
+        p.setPktFlags(h, ReceivedFrames.checksumFlags(status));
         p.setTimestamp(h, Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.SEC)) * 1_000_000_000L
             + ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.NSEC));
         p.setFlowHash(h, ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.RXHASH));

@@ -72,9 +72,13 @@ public final class Linux {
     public static final int TP_STATUS_USER = 1;
     public static final int TP_STATUS_COPY = 1 << 1;
     public static final int TP_STATUS_LOSING = 1 << 2;
+    /** The transport checksum is partial: the frame comes from this host's stack with checksum offload. */
+    public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     public static final int TP_STATUS_VLAN_VALID = 1 << 4;
     public static final int TP_STATUS_BLK_TMO = 1 << 5;
     public static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    /** The kernel or the NIC verified the transport checksum. */
+    public static final int TP_STATUS_CSUM_VALID = 1 << 7;
 
     /** Transmit status bits. */
     public static final int TP_STATUS_AVAILABLE = 0;

@@ -1,5 +1,6 @@
 package io.sluice.nativeio.linux;
 
+import io.sluice.engine.pbuf.PacketFlags;
 import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
@@ -31,6 +32,15 @@ public final class ReceivedFrames {
     /** Whether {@link #copy} puts a tag back into a frame of {@code len} bytes reported with {@code tci}. */
     public static boolean restoresTag(int len, int tci) {
         return tci != NO_VLAN && len >= MACS;
+    }
+
+    /**
+     * The {@link PacketFlags} checksum bits for a frame whose {@code tp_status} is {@code status}: a frame from a
+     * peer namespace on this host arrives with its transport checksum left to offload (CSUMNOTREADY).
+     */
+    public static int checksumFlags(int status) {
+        return ((status & Linux.TP_STATUS_CSUMNOTREADY) != 0 ? PacketFlags.CSUM_PARTIAL : 0)
+            | ((status & Linux.TP_STATUS_CSUM_VALID) != 0 ? PacketFlags.CSUM_VALID : 0);
     }
 
     /**

@@ -219,6 +219,7 @@ final class UringReceiver {
         long stamp = now;
         int tci = ReceivedFrames.NO_VLAN;
         int tpid = Linux.ETH_P_8021Q;
+        int flags = 0;
         if (auxdata) {
             long m = (long) b * META_SIZE;
             long c = m + CONTROL;
@@ -233,6 +234,7 @@ final class UringReceiver {
                 long d = c + Cmsghdr.DATA;
                 if (level == Linux.SOL_PACKET && type == Linux.PACKET_AUXDATA) {
                     int status = meta.get(ValueLayout.JAVA_INT, d + TpacketAuxdata.STATUS);
+                    flags = ReceivedFrames.checksumFlags(status);
                     if ((status & Linux.TP_STATUS_VLAN_VALID) != 0) {
                         tci = Short.toUnsignedInt(meta.get(ValueLayout.JAVA_SHORT, d + TpacketAuxdata.VLAN_TCI));
                         if ((status & Linux.TP_STATUS_VLAN_TPID_VALID) != 0) {
@@ -256,6 +258,7 @@ final class UringReceiver {
             stats.countRxVlanRestored();
         }
         p.setRcvif(h, ifindex);
+        p.setPktFlags(h, flags);
         p.setTimestamp(h, stamp);
         return h;
     }

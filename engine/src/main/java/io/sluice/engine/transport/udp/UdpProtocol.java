@@ -1,6 +1,7 @@
 package io.sluice.engine.transport.udp;
 
 import io.sluice.engine.inet.LocalProtocol;
+import io.sluice.engine.pbuf.PacketFlags;
 import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.socket.CommandQueue;
@@ -22,7 +23,8 @@ import java.util.Objects;
  *
  * <p>Input: the length checks ({@link UdpHeader#check}), the checksum over the pseudo-header and the whole
  * datagram through its chain (a zero field means the sender computed none, RFC 768; RFC 1122 4.1.3.4 says
- * drop one that does not verify, silently), then the socket bound to (destination, port) or to (any, port).
+ * drop one that does not verify, silently; a frame the receive port marked {@link PacketFlags#CSUM_TRUSTED}, as
+ * Linux marks one from a local peer with offload, is not verified), then the socket bound to (destination, port) or to (any, port).
  * With none, {@link LocalProtocol#PORT_UNREACHABLE} goes back to the plane, which sends the ICMP error when RFC
  * 1122 4.1.3.1 and RFC 1812 allow (not for broadcasts, fragments past the first, ...). A datagram a socket takes
  * is stripped to its payload in place (the data offset moves; nothing is copied) and handed over.
@@ -95,7 +97,7 @@ public final class UdpProtocol implements TransportProtocol, DatagramTransport {
         }
         long udp = p.address(h) + l4;
         WireError e = UdpHeader.check(s, udp, available);
-        if (e == WireError.OK) {
+        if (e == WireError.OK && (p.pktFlags(h) & PacketFlags.CSUM_TRUSTED) == 0) {
             e = UdpHeader.checkChecksum(p, h, l4, src, dst);
             if (e != WireError.OK) {
                 counters.inc(UdpMib.udpInCsumErrors);
