@@ -9,9 +9,19 @@ import io.sluice.engine.forward.Forwarder;
 import io.sluice.engine.services.UdpChargen;
 import io.sluice.engine.services.UdpDiscard;
 import io.sluice.engine.services.UdpEcho;
+import io.sluice.engine.socket.BlockingDatagramSocket;
+import io.sluice.engine.socket.BlockingSockets;
 import io.sluice.engine.transport.udp.UdpProtocol;
+import io.sluice.engine.wire.Ipv4Address;
 import io.sluice.nativeio.afpacket.VethLab;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * Sluice's UDP services against Linux's sockets on a real veth pair: a Python client in a peer namespace sends
  * datagrams of every size from empty to fragmented to Sluice's echo and checks each reply byte for byte, reads
  * chargen's pattern, feeds discard, and sees ECONNREFUSED on a connected socket when Sluice answers a closed
- * port with Port Unreachable. Runs as root (CI does); without it the test fails saying why.
+ * port with Port Unreachable; and Sluice's blocking client on a virtual thread against a Linux echo server. Runs as root (CI does); without it the test fails saying why.
  */
 class UdpServeLabTest {
     /**
@@ -119,7 +129,74 @@ class UdpServeLabTest {
         }
     }
 
-    private static boolean waitFor(java.util.function.BooleanSupplier condition) {
+    /** A Linux UDP echo server: answers {@code n} datagrams, then exits (or after 30 s without one). */
+    private static final String LINUX_ECHO = """
+        import socket, sys
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", int(sys.argv[1])))
+        s.settimeout(30)
+        print("ready", flush=True)
+        for i in range(int(sys.argv[2])):
+            d, a = s.recvfrom(65535)
+            s.sendto(d, a)
+        """;
+
+    @Test
+    void sluicesBlockingClientOnAVirtualThreadTalksToALinuxServer() throws Exception {
+        try (ServeLab lab = new ServeLab()) {
+            ForwarderConfig config = ForwarderConfig.builder().name("hu-client").jmx(false)
+                .pool(new PoolConfig().slots(8192))
+                .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
+                .port("lab", p -> p.interfaceName(lab.sluiceIf).netns(lab.sluice).address(ServeLab.SLUICE_ADDRESS + "/24"))
+                .build();
+            int[] sizes = {0, 1, 100, 1472, 4000};
+            Process server = new ProcessBuilder("ip", "netns", "exec", lab.client, "timeout", "40", "python3", "-c",
+                LINUX_ECHO, "7007", String.valueOf(sizes.length)).redirectErrorStream(true).start();
+            UdpProtocol udp = new UdpProtocol();
+            Forwarder f = Forwarder.builder(config).transport(udp).start();
+            try {
+                assertEquals("ready", new BufferedReader(new InputStreamReader(server.getInputStream()))
+                    .readLine());
+                BlockingSockets sockets = new BlockingSockets(udp.commands(), udp);
+                int linux = Ipv4Address.parse(ServeLab.CLIENT_ADDRESS);
+                CompletableFuture<String> app = new CompletableFuture<>();
+                Thread.ofVirtual().start(() -> {
+                    try (BlockingDatagramSocket s = sockets.openDatagram(0, 0)) {
+                        Random random = new Random(7);
+                        byte[] buf = new byte[65_535];
+                        for (int size : sizes) {
+                            byte[] data = new byte[size];
+                            random.nextBytes(data);
+                            s.send(data, 0, size, linux, 7007);
+                            int n = s.receive(buf, 0, buf.length, System.nanoTime() + 5_000_000_000L);
+                            if (n != size || !Arrays.equals(data, 0, size, buf, 0, n)) {
+                                app.complete("the echo of " + size + " bytes came back as " + n + " bytes, or different");
+                                return;
+                            }
+                            if (s.sourceAddress() != linux || s.sourcePort() != 7007) {
+                                app.complete("a reply from elsewhere");
+                                return;
+                            }
+                        }
+                        app.complete("ok");
+                    } catch (Throwable t) {
+                        app.complete(t.toString());
+                    }
+                });
+                assertEquals("ok", app.get(30, TimeUnit.SECONDS));
+                assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the server answered them all");
+                Map<String, Long> c = f.counters().nonZero();
+                assertTrue(c.getOrDefault("arpResolved", 0L) >= 1, "Sluice asked the kernel for its MAC: " + c);
+                assertEquals(sizes.length, udp.counters().nonZero().getOrDefault("udpInDatagrams", 0L));
+            } finally {
+                server.destroyForcibly();
+                f.close();
+                assertEquals(0, f.closedReport().stats().inUse(), "every pbuf back in the pool");
+            }
+        }
+    }
+
+    private static boolean waitFor(BooleanSupplier condition) {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
