@@ -39,6 +39,8 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
     /** Headers the checks read, made contiguous in the first pbuf: Ethernet and the longest IP header. */
     private static final int PULLUP = L3 + Ipv4Header.MAX_HEADER_LENGTH;
     private static final long PLANE_TICK_NANOS = 1_000_000L;
+    /** ICMP Parameter Problem (RFC 792), an error the plane passes to the transport like the others. */
+    private static final int TYPE_PARAMETER_PROBLEM = 12;
     private static final long TRANSPORT_TICK_NANOS = 50_000L;
 
     private final InetPort[] ports;
@@ -373,7 +375,46 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
             case IcmpHeader.TYPE_TIME_EXCEEDED -> Mib.icmpInTimeExcds;
             default -> Mib.icmpInMsgs;
         });
+        if ((type == IcmpHeader.TYPE_DEST_UNREACHABLE || type == IcmpHeader.TYPE_TIME_EXCEEDED
+            || type == TYPE_PARAMETER_PROBLEM) && !broadcast && toTransport(p, h, hl, icmpLength)) {
+            p.freem(h); // the transport has it (and counts it)
+            return PbufHandle.NULL;
+        }
         return drop(p, h, InetDrop.ICMP_NOT_ANSWERED);
+    }
+
+    /**
+     * Hands an ICMP error to the transport of the datagram it quotes, when that datagram is one this host sent
+     * (its quoted source is ours) and the quote holds its IP header and 8 bytes more (RFC 792).
+     *
+     * @return whether a transport took it (the packet stays the plane's either way)
+     */
+    private boolean toTransport(Pbufs p, int h, int hl, int icmpLength) {
+        int quote = L3 + hl + IcmpHeader.HEADER_LENGTH;
+        int quoted = icmpLength - IcmpHeader.HEADER_LENGTH;
+        if (quoted < Ipv4Header.MIN_HEADER_LENGTH + 8) {
+            return false;
+        }
+        // The most a transport reads: a 60-byte quoted header and 8 bytes. No more than the packet holds, so
+        // pullup cannot fail and keeps the head.
+        int need = Math.min(quote + Math.min(quoted, Ipv4Header.MAX_HEADER_LENGTH + 8), p.pktLen(h));
+        if (p.len(h) < need) {
+            p.pullup(h, need);
+        }
+        MemorySegment s = p.segment();
+        long q = p.address(h) + quote;
+        int qhl = Ipv4Header.headerLength(s, q);
+        if (Ipv4Header.version(s, q) != 4 || qhl < Ipv4Header.MIN_HEADER_LENGTH || qhl + 8 > quoted
+            || quote + qhl + 8 > p.len(h) || !isOurs(Ipv4Header.src(s, q))) {
+            return false;
+        }
+        LocalProtocol lp = protocols[Ipv4Header.protocol(s, q)];
+        if (!(lp instanceof TransportProtocol t)) {
+            return false;
+        }
+        long icmp = p.address(h) + L3 + hl;
+        t.icmpError(p, h, quote, IcmpHeader.type(s, icmp), IcmpHeader.code(s, icmp), IcmpHeader.restOfHeader(s, icmp));
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------- timers

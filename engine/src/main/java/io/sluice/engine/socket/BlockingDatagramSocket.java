@@ -4,6 +4,7 @@ import io.sluice.engine.pbuf.Layer;
 import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import java.io.IOException;
+import java.net.PortUnreachableException;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Objects;
 public final class BlockingDatagramSocket implements AutoCloseable {
     /** {@link #send} result: the pool had no pbuf for the datagram. */
     private static final int NO_BUFFERS = -10;
+    /** A result: an ICMP error was pending (the detail holds {@code type << 8 | code}). */
+    private static final int ICMP_ERROR = -12;
 
     private final BlockingSockets sockets;
     private final DatagramSocket socket;
@@ -53,6 +56,11 @@ public final class BlockingDatagramSocket implements AutoCloseable {
                     done.tryComplete(SocketResult.DROPPED, "the socket is closed");
                     return true;
                 }
+                int error = chain == PbufHandle.NULL ? socket.takeError() : 0;
+                if (error != 0) {
+                    done.tryComplete(ICMP_ERROR, error);
+                    return true;
+                }
                 if (chain == PbufHandle.NULL) {
                     chain = p.alloc(Layer.TRANSPORT, len); // never from the receive reserve
                     if (chain == PbufHandle.NULL) {
@@ -84,6 +92,7 @@ public final class BlockingDatagramSocket implements AutoCloseable {
         switch (r) {
             case SocketResult.SENT -> {
             }
+            case ICMP_ERROR -> throw icmpError(done);
             case NO_BUFFERS -> throw new IOException("no pbuf for the datagram: the pool is low, send refused");
             default -> throw new IOException("datagram dropped: " + (done.detail() != null ? done.detail()
                 : "counted by the transport (no route, or too long)"));
@@ -106,6 +115,9 @@ public final class BlockingDatagramSocket implements AutoCloseable {
         int r = sockets.call(done, new ReceiveCommand(done, buf, off, len, from), deadline);
         if (r == CLOSED) {
             throw new IOException("the socket is closed");
+        }
+        if (r == ICMP_ERROR) {
+            throw icmpError(done);
         }
         if (r >= 0) {
             sourceAddress = from[0];
@@ -141,6 +153,11 @@ public final class BlockingDatagramSocket implements AutoCloseable {
                 done.tryComplete(CLOSED, null);
                 return true;
             }
+            int error = socket.takeError();
+            if (error != 0) {
+                done.tryComplete(ICMP_ERROR, error);
+                return true;
+            }
             return socket.poll(p, this, 1) == 1;
         }
 
@@ -162,6 +179,46 @@ public final class BlockingDatagramSocket implements AutoCloseable {
         public void stopped(Pbufs p) {
             done.tryComplete(Completion.STOPPED, null);
         }
+    }
+
+    /**
+     * Connects the socket to {@code addr:port} (0, 0 disconnects): it then takes datagrams from that peer only,
+     * and an ICMP error about what it sent there (Port Unreachable: nobody listens) fails its next receive or
+     * send, as on BSD and Linux.
+     */
+    public void connect(int addr, int port) throws IOException {
+        ensureOpen();
+        Completion done = new Completion();
+        sockets.call(done, new StackCommand() {
+            @Override
+            public boolean run(Pbufs p) {
+                if (done.claim()) {
+                    try {
+                        socket.connect(addr, port);
+                        done.complete(0, null);
+                    } catch (IllegalArgumentException e) {
+                        done.complete(1, e.getMessage());
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public void stopped(Pbufs p) {
+                done.tryComplete(Completion.STOPPED, null);
+            }
+        }, Completion.NO_DEADLINE);
+        if (done.detail() != null) {
+            throw new IOException(String.valueOf(done.detail()));
+        }
+    }
+
+    private static IOException icmpError(Completion done) {
+        int e = (Integer) done.detail();
+        int type = e >>> 8;
+        int code = e & 0xFF;
+        return type == 3 && code == 3 ? new PortUnreachableException("ICMP Port Unreachable from the peer")
+            : new IOException("ICMP error type " + type + " code " + code + " from the path to the peer");
     }
 
     /** The address of the last datagram's sender. */

@@ -15,4 +15,12 @@ public interface DatagramHandler {
      * @param srcPort the sender's port
      */
     void onDatagram(Pbufs p, DatagramSocket socket, int chain, int srcAddr, int srcPort);
+
+    /**
+     * An ICMP error about a datagram this connected socket sent to its peer (RFC 1122 4.1.3.3): Port
+     * Unreachable (type 3, code 3) when nobody listens there, for example. The error is also kept for
+     * {@link DatagramSocket#takeError()}.
+     */
+    default void onError(Pbufs p, DatagramSocket socket, int type, int code) {
+    }
 }

@@ -40,6 +40,13 @@ public interface DatagramSocket {
      */
     int poll(Pbufs p, DatagramHandler handler, int max);
 
+    /**
+     * The ICMP error reported for this connected socket since the last call, as {@code type << 8 | code}, or 0;
+     * reading clears it (BSD's {@code SO_ERROR}). Unconnected sockets get none: an error about one datagram of
+     * many peers says nothing about the socket.
+     */
+    int takeError();
+
     /** Datagrams in the receive queue. */
     int queued();
 

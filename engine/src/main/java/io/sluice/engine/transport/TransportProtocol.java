@@ -26,6 +26,18 @@ public interface TransportProtocol extends LocalProtocol {
         return 0;
     }
 
+    /**
+     * An ICMP error about a datagram this host sent with this protocol's number: Destination Unreachable,
+     * Time Exceeded or Parameter Problem (RFC 1122 3.2.2.1 and 4.1.3.3: UDP passes them to the application;
+     * RFC 9293 3.10.7.4 and RFC 5927 for TCP). The quoted datagram's IP header and the 8 bytes after it (RFC
+     * 792) lie contiguous in the first pbuf at {@code quoteOffset}, checked as a version 4 header whose source is
+     * one of this host's addresses. The packet stays the plane's: read it, do not keep it.
+     *
+     * @param rest the ICMP header's last four bytes (the next-hop MTU of Fragmentation Needed, RFC 1191)
+     */
+    default void icmpError(Pbufs p, int packet, int quoteOffset, int type, int code, int rest) {
+    }
+
     /** The stage is stopping: free every pbuf the protocol holds (queues, out-of-order segments). */
     default void release(Pbufs p) {
     }

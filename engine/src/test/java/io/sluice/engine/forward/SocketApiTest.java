@@ -197,4 +197,86 @@ class SocketApiTest {
             assertEquals("                  77", new String(out, 42, 20));
         }
     }
+
+    /** The ICMP Port Unreachable a Linux host would send about {@code frame} (its whole datagram quoted). */
+    static byte[] portUnreachable(byte[] frame) {
+        int total = Frames.u16(frame, 16);
+        byte[] icmp = new byte[8 + total];
+        icmp[0] = 3;
+        icmp[1] = 3;
+        System.arraycopy(frame, 14, icmp, 8, total);
+        int c = Frames.checksum(icmp, 0, icmp.length);
+        icmp[2] = (byte) (c >>> 8);
+        icmp[3] = (byte) c;
+        return Frames.ipv4(GEN_MAC, HOST_GEN, HOST_GEN_IP, GEN_IP, 64, 1, 0, 0x77, icmp);
+    }
+
+    @Test
+    void portUnreachableFailsTheConnectedSocketsNextReceive() throws Exception {
+        UdpProtocol udp = new UdpProtocol();
+        try (ForwarderLab lab = lab(udp)) {
+            BlockingSockets sockets = new BlockingSockets(udp.commands(), udp);
+            CountDownLatch sent = new CountDownLatch(1);
+            CompletableFuture<Void> app = virtual(() -> {
+                try (BlockingDatagramSocket s = sockets.openDatagram(0, 5001)) {
+                    s.connect(HOST_GEN_IP, 6000);
+                    s.send(new byte[40], 0, 40, HOST_GEN_IP, 6000);
+                    sent.countDown();
+                    assertThrows(java.net.PortUnreachableException.class,
+                        () -> s.receive(new byte[100], 0, 100, System.nanoTime() + 5 * SECOND));
+                    // Reported once: the next receive waits again.
+                    assertEquals(Completion.TIMED_OUT, s.receive(new byte[100], 0, 100, System.nanoTime() + SECOND / 20));
+                }
+            });
+            assertTrue(sent.await(5, TimeUnit.SECONDS));
+            lab.answerArp(lab.gen, GEN_MAC, GEN_IP, HOST_GEN_IP, HOST_GEN);
+            byte[] datagram = lab.receiveOne(lab.gen);
+            lab.send(lab.gen, portUnreachable(datagram));
+            app.get(10, TimeUnit.SECONDS);
+            assertEquals(1, udp(udp, "udpIcmpErrors"));
+            assertEquals(1, lab.counter("icmpInDestUnreachs"));
+            assertEquals(0, lab.counter("drop.ICMP_NOT_ANSWERED"), "taken by UDP");
+        }
+    }
+
+    @Test
+    void errorsReachACallbackSocketOnlyWhenConnected() throws Exception {
+        UdpProtocol udp = new UdpProtocol();
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.sluice.engine.socket.DatagramHandler handler = new io.sluice.engine.socket.DatagramHandler() {
+            @Override
+            public void onDatagram(io.sluice.engine.pbuf.Pbufs p, DatagramSocket s, int chain, int a, int port) {
+                p.freem(chain);
+            }
+
+            @Override
+            public void onError(io.sluice.engine.pbuf.Pbufs p, DatagramSocket s, int type, int code) {
+                errors.add(s.localPort() + ":" + type + "/" + code);
+            }
+        };
+        DatagramSocket connected = udp.bind(0, 5002, handler, 4);
+        connected.connect(HOST_GEN_IP, 6002);
+        DatagramSocket open = udp.bind(0, 5003, handler, 4);
+        try (ForwarderLab lab = lab(udp)) {
+            CountDownLatch done = new CountDownLatch(1);
+            assertTrue(udp.commands().submit(p -> {
+                for (DatagramSocket s : List.of(connected, open)) {
+                    int h = p.alloc(io.sluice.engine.pbuf.Layer.TRANSPORT, 30);
+                    s.sendTo(p, h, HOST_GEN_IP, 6002);
+                }
+                done.countDown();
+                return true;
+            }));
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            lab.answerArp(lab.gen, GEN_MAC, GEN_IP, HOST_GEN_IP, HOST_GEN);
+            List<byte[]> out = lab.receive(lab.gen, 2, 5000);
+            assertEquals(2, out.size());
+            for (byte[] f : out) {
+                lab.send(lab.gen, portUnreachable(f));
+            }
+            assertTrue(until(() -> udp(udp, "udpIcmpErrors") + udp(udp, "udpIcmpErrorsIgnored") == 2));
+            assertEquals(List.of("5002:3/3"), errors);
+            assertEquals(1, udp(udp, "udpIcmpErrorsIgnored"), "the unconnected socket's");
+        }
+    }
 }

@@ -16,6 +16,7 @@ import io.sluice.engine.wire.Ipv4Address;
 import io.sluice.nativeio.afpacket.VethLab;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.PortUnreachableException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -161,24 +162,34 @@ class UdpServeLabTest {
                 int linux = Ipv4Address.parse(ServeLab.CLIENT_ADDRESS);
                 CompletableFuture<String> app = new CompletableFuture<>();
                 Thread.ofVirtual().start(() -> {
-                    try (BlockingDatagramSocket s = sockets.openDatagram(0, 0)) {
-                        Random random = new Random(7);
-                        byte[] buf = new byte[65_535];
-                        for (int size : sizes) {
-                            byte[] data = new byte[size];
-                            random.nextBytes(data);
-                            s.send(data, 0, size, linux, 7007);
-                            int n = s.receive(buf, 0, buf.length, System.nanoTime() + 5_000_000_000L);
-                            if (n != size || !Arrays.equals(data, 0, size, buf, 0, n)) {
-                                app.complete("the echo of " + size + " bytes came back as " + n + " bytes, or different");
-                                return;
-                            }
-                            if (s.sourceAddress() != linux || s.sourcePort() != 7007) {
-                                app.complete("a reply from elsewhere");
-                                return;
+                    try {
+                        try (BlockingDatagramSocket s = sockets.openDatagram(0, 0)) {
+                            Random random = new Random(7);
+                            byte[] buf = new byte[65_535];
+                            for (int size : sizes) {
+                                byte[] data = new byte[size];
+                                random.nextBytes(data);
+                                s.send(data, 0, size, linux, 7007);
+                                int n = s.receive(buf, 0, buf.length, System.nanoTime() + 5_000_000_000L);
+                                if (n != size || !Arrays.equals(data, 0, size, buf, 0, n)) {
+                                    app.complete("the echo of " + size + " bytes came back as " + n + " bytes, or different");
+                                    return;
+                                }
+                                if (s.sourceAddress() != linux || s.sourcePort() != 7007) {
+                                    app.complete("a reply from elsewhere");
+                                    return;
+                                }
                             }
                         }
-                        app.complete("ok");
+                        // Nobody listens on 7999 at Linux: its Port Unreachable fails the connected socket's receive.
+                        try (BlockingDatagramSocket s = sockets.openDatagram(0, 0)) {
+                            s.connect(linux, 7999);
+                            s.send(new byte[10], 0, 10, linux, 7999);
+                            s.receive(new byte[10], 0, 10, System.nanoTime() + 5_000_000_000L);
+                            app.complete("no error from a closed port");
+                        } catch (PortUnreachableException expected) {
+                            app.complete("ok");
+                        }
                     } catch (Throwable t) {
                         app.complete(t.toString());
                     }
@@ -188,6 +199,7 @@ class UdpServeLabTest {
                 Map<String, Long> c = f.counters().nonZero();
                 assertTrue(c.getOrDefault("arpResolved", 0L) >= 1, "Sluice asked the kernel for its MAC: " + c);
                 assertEquals(sizes.length, udp.counters().nonZero().getOrDefault("udpInDatagrams", 0L));
+                assertEquals(1, udp.counters().nonZero().getOrDefault("udpIcmpErrors", 0L));
             } finally {
                 server.destroyForcibly();
                 f.close();

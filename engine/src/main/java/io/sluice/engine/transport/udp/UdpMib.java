@@ -20,4 +20,8 @@ public enum UdpMib {
     udpSndbufErrors,
     /** Datagrams whose checksum did not verify (part of udpInErrors). */
     udpInCsumErrors,
+    /** ICMP errors about datagrams UDP sent that reached a connected socket (Sluice's own; no MIB-2 name). */
+    udpIcmpErrors,
+    /** ICMP errors about datagrams UDP sent that no connected socket matched: counted, not reported. */
+    udpIcmpErrorsIgnored,
 }

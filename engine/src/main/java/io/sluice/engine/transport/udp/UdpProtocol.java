@@ -124,6 +124,24 @@ public final class UdpProtocol implements TransportProtocol, DatagramTransport {
         return TAKEN;
     }
 
+    /**
+     * An ICMP error about a datagram UDP sent: to the socket connected to the quoted destination, as BSD does
+     * (RFC 1122 4.1.3.3 says pass them up; an unconnected socket has no single peer the error could be about).
+     */
+    @Override
+    public void icmpError(Pbufs p, int packet, int quoteOffset, int type, int code, int rest) {
+        MemorySegment s = p.segment();
+        long q = p.address(packet) + quoteOffset;
+        long udp = q + Ipv4Header.headerLength(s, q);
+        UdpSocket socket = sockets.lookup(Ipv4Header.src(s, q), UdpHeader.srcPort(s, udp), Ipv4Header.dst(s, q),
+            UdpHeader.dstPort(s, udp));
+        if (socket != null && socket.icmpError(p, type, code)) {
+            counters.inc(UdpMib.udpIcmpErrors);
+        } else {
+            counters.inc(UdpMib.udpIcmpErrorsIgnored);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------- output
 
     /**

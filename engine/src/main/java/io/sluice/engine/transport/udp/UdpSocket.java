@@ -21,6 +21,7 @@ final class UdpSocket implements DatagramSocket {
     private DatagramHandler handler;
     private int peerAddr;
     private int peerPort;
+    private int error;
     private int head;
     private int count;
     private boolean closed;
@@ -72,6 +73,25 @@ final class UdpSocket implements DatagramSocket {
         ports[tail] = srcPort;
         count++;
         counters.inc(UdpMib.udpInDatagrams);
+    }
+
+    /** An ICMP error about a datagram this socket sent: kept and reported when the socket is connected. */
+    boolean icmpError(Pbufs p, int type, int code) {
+        if (peerPort == 0) {
+            return false;
+        }
+        error = type << 8 | code;
+        if (handler != null) {
+            handler.onError(p, this, type, code);
+        }
+        return true;
+    }
+
+    @Override
+    public int takeError() {
+        int e = error;
+        error = 0;
+        return e;
     }
 
     @Override
