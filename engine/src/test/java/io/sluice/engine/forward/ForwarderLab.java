@@ -125,8 +125,22 @@ final class ForwarderLab implements AutoCloseable {
         return forwarder.counters().nonZero().getOrDefault(name, 0L);
     }
 
+    /**
+     * Stops the pipeline first, then frees what it sent that the test did not read (an ARP retry during the
+     * shutdown, for example: the far ends of the wires are the test's to empty), then closes the forwarder.
+     */
     @Override
     public void close() {
+        forwarder.pipeline().close();
+        // The shutdown may have closed this thread's toolkit (it frees what the rings held through one): ask again.
+        Pbufs q = forwarder.pool().local();
+        int[] burst = new int[64];
+        for (NicPort wire : new NicPort[] {gen, sink}) {
+            for (int n; (n = wire.receiveBurst(q, burst, burst.length)) > 0; ) {
+                q.freem(burst, n);
+            }
+        }
+        q.close();
         p.close();
         forwarder.close();
     }
