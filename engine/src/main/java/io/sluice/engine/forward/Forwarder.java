@@ -60,6 +60,7 @@ public final class Forwarder implements AutoCloseable {
     private final NextHopTable hops;
     private final ForwardingPlane plane;
     private final Pipeline pipeline;
+    private final List<TransportProtocol> transports;
     private final List<ObjectName> mbeans = new ArrayList<>();
     private boolean closed;
     private ClosedReport closedReport;
@@ -106,6 +107,7 @@ public final class Forwarder implements AutoCloseable {
             plane.hook(b.hook);
             b.protocols.forEach(plane::protocol);
             b.transports.forEach(plane::transport);
+            this.transports = List.copyOf(b.transports);
             Pipeline.Builder pb = Pipeline.builder(pool).config(config.pipeline());
             ports.forEach(pb::receiveFrom);
             pb.stage("ip", plane);
@@ -177,6 +179,18 @@ public final class Forwarder implements AutoCloseable {
         return plane.counters();
     }
 
+    /**
+     * The plane's counters and those of its transports (prefixed with the transport's name: {@code
+     * udp.udpInDatagrams}), the non-zero ones, by name. Readable from any thread.
+     */
+    public Map<String, Long> allCounters() {
+        Map<String, Long> all = plane.counters().nonZero();
+        for (TransportProtocol t : transports) {
+            t.nonZeroCounters().forEach((k, v) -> all.put(t.name() + "." + k, v));
+        }
+        return all;
+    }
+
     /** Adds or changes a route while traffic flows; {@code via} 0 for a directly connected one. */
     public synchronized void addRoute(int prefix, int length, int via, String port) {
         int hop = hops.intern(portIndex(port), via, 0);
@@ -206,7 +220,7 @@ public final class Forwarder implements AutoCloseable {
             ports.forEach(port -> port.close(p));
         }
         mbeans.forEach(MBeans::unregister);
-        closedReport = new ClosedReport(pool.stats(), pool.netstat(), plane.counters().nonZero());
+        closedReport = new ClosedReport(pool.stats(), pool.netstat(), allCounters());
         pool.close();
     }
 
@@ -225,7 +239,7 @@ public final class Forwarder implements AutoCloseable {
     private final class InetView implements InetMXBean {
         @Override
         public Map<String, Long> getCounters() {
-            return plane.counters().nonZero();
+            return allCounters();
         }
 
         @Override

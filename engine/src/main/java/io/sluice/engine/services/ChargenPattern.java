@@ -1,7 +1,6 @@
 package io.sluice.engine.services;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * The character generator's data (RFC 864): lines of 72 printable ASCII characters (codes 32 to 126, 95 of
@@ -30,9 +29,5 @@ final class ChargenPattern {
     /** The pattern (period {@link #PERIOD}, with the extra run after it). */
     MemorySegment segment() {
         return bytes;
-    }
-
-    byte at(int i) {
-        return bytes.get(ValueLayout.JAVA_BYTE, i);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.engine.transport;
 
 import io.sluice.engine.inet.LocalProtocol;
 import io.sluice.engine.pbuf.Pbufs;
+import java.util.Map;
 
 /**
  * A transport protocol plugged into the plane (UDP, TCP): it takes the datagrams addressed to this host through
@@ -11,6 +12,16 @@ import io.sluice.engine.pbuf.Pbufs;
 public interface TransportProtocol extends LocalProtocol {
     /** The IP protocol number it takes. */
     int protocolNumber();
+
+    /** Its name in reports: the prefix of its counters' names ({@code udp.udpInDatagrams}). */
+    default String name() {
+        return "ip" + protocolNumber();
+    }
+
+    /** Its counters that are not zero, by name; read from any thread (JMX, a status line, the closed report). */
+    default Map<String, Long> nonZeroCounters() {
+        return Map.of();
+    }
 
     /** Called once, before the first packet, with the plane's output path. */
     void attach(IpOutput output);

@@ -74,6 +74,7 @@ class UdpStackTest {
             assertEquals(2, udp(udp, "udpOutDatagrams"));
             assertEquals(2, lab.counter("ipOutRequests"));
             assertEquals(0, lab.forwarder.counters().drops());
+            assertEquals(2L, lab.forwarder.allCounters().get("udp.udpOutDatagrams"), "beside the plane's, for JMX");
         }
     }
 

@@ -16,6 +16,7 @@ import io.sluice.engine.wire.Ipv4Header;
 import io.sluice.engine.wire.UdpHeader;
 import io.sluice.engine.wire.WireError;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -68,6 +69,16 @@ public final class UdpProtocol implements TransportProtocol, DatagramTransport {
     @Override
     public int protocolNumber() {
         return Ipv4Header.PROTOCOL_UDP;
+    }
+
+    @Override
+    public String name() {
+        return "udp";
+    }
+
+    @Override
+    public Map<String, Long> nonZeroCounters() {
+        return counters.nonZero();
     }
 
     @Override
