@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.sluice.config.ForwarderConfig;
 import io.sluice.config.PipelineConfig;
+import io.sluice.config.PortConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.forward.Forwarder;
 import io.sluice.engine.services.UdpChargen;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Sluice's UDP services against Linux's sockets on a real veth pair: a Python client in a peer namespace sends
@@ -93,13 +96,16 @@ class UdpServeLabTest {
         }
     }
 
-    @Test
-    void linuxClientsTalkToSluicesUdpServices() {
+    /** Both backends: each must carry Linux's checksum-offload mark (AF_PACKET's tp_status, io_uring's auxdata). */
+    @ParameterizedTest
+    @EnumSource(PortConfig.Backend.class)
+    void linuxClientsTalkToSluicesUdpServices(PortConfig.Backend backend) {
         try (ServeLab lab = new ServeLab()) {
             ForwarderConfig config = ForwarderConfig.builder().name("hu-serve").jmx(false)
                 .pool(new PoolConfig().slots(8192))
                 .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
-                .port("lab", p -> p.interfaceName(lab.sluiceIf).netns(lab.sluice).address(ServeLab.SLUICE_ADDRESS + "/24"))
+                .port("lab", p -> p.interfaceName(lab.sluiceIf).netns(lab.sluice).address(ServeLab.SLUICE_ADDRESS + "/24")
+                    .backend(backend))
                 .build();
             UdpProtocol udp = new UdpProtocol();
             UdpEcho echo = new UdpEcho();
