@@ -61,8 +61,8 @@ public final class NativePortFactory implements PortFactory {
         AfPacketConfig.Builder b = AfPacketConfig.builder(c.interfaceName()).portName(c.name());
         Map<String, Setting> o = c.options();
         known(o, List.of("receive", "transmit", "rxBlockSize", "rxBlockCount", "rxFrameSize", "rxRetireTimeoutMillis",
-            "txBlockSize", "txBlockCount", "txFrameSize", "maxBurst", "qdiscBypass", "ignoreOutgoing", "promiscuous",
-            "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
+            "txBlockSize", "txBlockCount", "txFrameSize", "maxBurst", "qdiscBypass", "ignoreOutgoing", "separateTxSocket",
+            "promiscuous", "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
         bool(o, "receive", b::receive);
         bool(o, "transmit", b::transmit);
         integer(o, "rxBlockSize", b::rxBlockSize);
@@ -75,6 +75,7 @@ public final class NativePortFactory implements PortFactory {
         integer(o, "maxBurst", b::maxBurst);
         bool(o, "qdiscBypass", b::qdiscBypass);
         bool(o, "ignoreOutgoing", b::ignoreOutgoing);
+        bool(o, "separateTxSocket", b::separateTxSocket);
         bool(o, "promiscuous", b::promiscuous);
         integer(o, "minMtu", b::minMtu);
         integer(o, "txRetries", b::txRetries);

@@ -54,6 +54,8 @@ public final class Pipeline implements AutoCloseable {
     private final List<StageThread> threads = new ArrayList<>();
     private final Map<String, StageThread> threadOf = new LinkedHashMap<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    /** The JVM's threads that run real time while the pipeline does ({@link PipelineConfig#realtime()}). */
+    private int[] realtimeJvmThreads = new int[0];
     private final List<Thread> runnerThreads = new ArrayList<>();
     private final List<ObjectName> mbeans = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
@@ -175,7 +177,7 @@ public final class Pipeline implements AutoCloseable {
         }
         for (ThreadLayout.Group g : layout.groups()) {
             List<Stage> members = g.stages().stream().map(byName::get).toList();
-            StageThread t = new StageThread(g.threadName(), members, pool, g.cpu());
+            StageThread t = new StageThread(g.threadName(), members, pool, g.cpu(), config.realtime());
             threads.add(t);
             for (String n : g.stages()) {
                 threadOf.put(n, t);
@@ -184,6 +186,7 @@ public final class Pipeline implements AutoCloseable {
             runners.add(runner);
         }
         registerMBeans();
+        realtimeJvmThreads = RealtimeScheduling.applyToJvmThreads(config.realtime());
         for (AgentRunner runner : runners) {
             AgentRunner.startOnThread(runner, r -> {
                 Thread th = new Thread(r);
@@ -265,6 +268,7 @@ public final class Pipeline implements AutoCloseable {
         for (AgentRunner r : runners) {
             r.close();
         }
+        RealtimeScheduling.restore(realtimeJvmThreads);
         long freed = 0;
         try (Pbufs p = pool.local()) {
             for (SpscRing r : rings) {
