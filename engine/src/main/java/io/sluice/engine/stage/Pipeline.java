@@ -94,7 +94,7 @@ public final class Pipeline implements AutoCloseable {
         for (int i = 0; i < b.inputs.size(); i++) {
             String name = b.inputs.size() == 1 ? "rx" : "rx." + i;
             rxRings[i] = ring(name + "->" + first);
-            RxStage s = new RxStage(name, b.inputs.get(i), i, rxRings[i], policy, batch);
+            RxStage s = new RxStage(name, b.inputs.get(i), b.rcvifs.get(i), rxRings[i], policy, batch);
             rx.add(s);
             all.add(s);
             names.add(name);
@@ -404,6 +404,7 @@ public final class Pipeline implements AutoCloseable {
     public static final class Builder {
         private final PbufPool pool;
         private final List<NicPort> inputs = new ArrayList<>();
+        private final List<Integer> rcvifs = new ArrayList<>();
         private final LinkedHashMap<String, Step> handlers = new LinkedHashMap<>();
         private final List<NicPort> outputs = new ArrayList<>();
         private PipelineConfig config = PipelineConfig.fromSystemProperties();
@@ -417,7 +418,19 @@ public final class Pipeline implements AutoCloseable {
          * {@code rcvif} with the port's input index: 0 for the first port added, 1 for the next.
          */
         public Builder receiveFrom(NicPort port) {
+            return receiveFrom(port, inputs.size());
+        }
+
+        /**
+         * Adds an input port whose receive stage stamps {@code rcvif} on every packet: several inputs may share
+         * one, as the receive queues of one interface do (fan-out), so that the stages after see one port.
+         */
+        public Builder receiveFrom(NicPort port, int rcvif) {
+            if (rcvif < 0 || rcvif > 0xFF) {
+                throw new ConfigException("rcvif " + rcvif + " of input " + port.name() + " is not in 0..255");
+            }
             inputs.add(port);
+            rcvifs.add(rcvif);
             return this;
         }
 

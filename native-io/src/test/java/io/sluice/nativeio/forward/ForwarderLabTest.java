@@ -81,6 +81,32 @@ class ForwarderLabTest {
         }
     }
 
+    /** A port with two receive queues (PACKET_FANOUT, round robin): both receive, the plane sees one port. */
+    @Test
+    void aPortWithTwoReceiveQueuesForwardsFromBoth() {
+        try (RouterLab lab = new RouterLab(1500)) {
+            ForwarderConfig config = ForwarderConfig.builder().name("lab").jmx(false)
+                .pool(new PoolConfig().slots(8192))
+                .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
+                .port("gen", p -> p.interfaceName(lab.sluGen).netns(lab.sluice).address("10.10.1.1/24").queues(2)
+                    .fanout(io.sluice.config.PortConfig.Fanout.LB))
+                .port("sink", p -> p.interfaceName(lab.sluSink).netns(lab.sluice).address("10.10.2.1/24"))
+                .build();
+            Forwarder f = Forwarder.start(config);
+            try {
+                assertEquals(List.of("gen.q0", "gen.q1", "sink"), f.ports().stream().map(p -> p.name()).toList());
+                String out = RouterLab.in(lab.gen, "ping", "-c", "6", "-i", "0.2", "-W", "3", "10.10.2.2");
+                assertTrue(out.contains("6 received"), out);
+                for (int q = 0; q < 2; q++) {
+                    assertTrue(f.ports().get(q).counters().rxPackets() > 0, "queue " + q + " received");
+                }
+                assertEquals(0, f.counters().nonZero().getOrDefault("drop.ETH_UNKNOWN_PORT", 0L));
+            } finally {
+                assertClosedClean(f);
+            }
+        }
+    }
+
     @Test
     void aTtlThatExpiresAtSluiceYieldsTimeExceededFromItsAddress() {
         try (RouterLab lab = new RouterLab(1500)) {
