@@ -203,7 +203,7 @@ public final class PerformanceReport {
             case BELOW_MIN -> "below the minimum";
             case AT_MAX -> "≥ " + pps(b.lowerOfferedPps()) + " (the generator's limit)";
             case PRECISE -> pps(b.lowerOfferedPps());
-            case TRIALS_EXHAUSTED -> pps(b.lowerOfferedPps()) + " (trials ran out, ±" + pct(b.relativeWidth()) + ")";
+            case TRIALS_EXHAUSTED -> pps(b.lowerOfferedPps()) + " (trials ran out; interval " + pct(b.relativeWidth()) + " wide)";
         };
     }
 

@@ -19,8 +19,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The plots of a run, as SVG (XChart, headless): the delivered packet rate by frame size, a bar per forwarder and
- * placement; and per frame size the latency distribution of each forwarder, HdrHistogram-style (the x axis is
- * {@code 1 / (1 - percentile)}, logarithmic, so the tail from p90 to p99.999 gets most of the width).
+ * placement; and per frame size the latency distribution of each forwarder, HdrHistogram-style: the x axis counts
+ * the nines of the percentile ({@code -log10(1 - p)}: 1 is p90, 3 is p99.9), so the tail gets most of the width.
  */
 public final class Plots {
     public static final String RATE = "forward-rate.svg";
@@ -55,7 +55,7 @@ public final class Plots {
         return router + ", receive work on the " + placement + " core";
     }
 
-    static CategoryChart rateChart(BenchResults r, List<BenchResults.Summary> summaries) {
+    public static CategoryChart rateChart(BenchResults r, List<BenchResults.Summary> summaries) {
         CategoryChart c = new CategoryChartBuilder().width(800).height(450)
             .title("Delivered packet rate by frame size (median of " + r.method().runs() + " run(s))")
             .xAxisTitle("frame size (bytes, with FCS)").yAxisTitle("delivered (Mpps)").build();
@@ -85,7 +85,7 @@ public final class Plots {
     }
 
     /** The latency chart of one frame size, or null when no forwarder measured latency at that size. */
-    static XYChart latencyChart(List<BenchResults.Summary> summaries, int size) {
+    public static XYChart latencyChart(List<BenchResults.Summary> summaries, int size) {
         List<BenchResults.Summary> withLatency = summaries.stream()
             .filter(s -> s.frameSize() == size && s.latency() != null && !s.latency().curve().isEmpty()).toList();
         if (withLatency.isEmpty()) {
@@ -94,8 +94,9 @@ public final class Plots {
         XYChart c = new XYChartBuilder().width(800).height(450)
             .title("Latency distribution, " + size + "-byte frames (generator to sink, same host clock)")
             .xAxisTitle("percentile").yAxisTitle("latency (µs)").build();
-        c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("#,##0.#");
+        c.getStyler().setXAxisMin(0.0);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setxAxisTickLabelsFormattingFunction(Plots::percentileLabel);
@@ -104,7 +105,7 @@ public final class Plots {
             List<Double> ys = new ArrayList<>();
             for (LatencySummary.Point p : s.latency().curve()) {
                 if (p.percentile() < 100 && p.nanos() > 0) { // 100 % is at infinity on this axis
-                    xs.add(1 / (1 - p.percentile() / 100));
+                    xs.add(nines(p.percentile()));
                     ys.add(p.nanos() / 1e3);
                 }
             }
@@ -116,11 +117,18 @@ public final class Plots {
         return c;
     }
 
-    /** The tick at {@code x = 1 / (1 - p)} named by its percentile: 1 -> "0 %", 10 -> "90 %", 1000 -> "99.9 %". */
+    /** The position of percentile {@code p} (0..100) on the x axis: its nines, {@code -log10(1 - p / 100)}. */
+    static double nines(double p) {
+        return p == 0 ? 0 : -Math.log10(1 - p / 100);
+    }
+
+    /** A whole number of nines named by its percentile (0 -> "p0", 1 -> "p90", 3 -> "p99.9"); other ticks unnamed. */
     static String percentileLabel(double x) {
-        double p = 100 * (1 - 1 / x);
-        String s = String.format(Locale.ROOT, "%.4f", p).replaceAll("0+$", "").replaceAll("\\.$", "");
-        return s + " %";
+        if (Math.abs(x - Math.rint(x)) > 1e-6 || x < 0) {
+            return "";
+        }
+        double p = 100 * (1 - Math.pow(10, -Math.rint(x)));
+        return "p" + String.format(Locale.ROOT, "%.6f", p).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {

@@ -31,10 +31,13 @@ class HarnessReportTest {
 
     @Test
     void percentileTicksAreNamedByPercentile() {
-        assertEquals("0 %", Plots.percentileLabel(1));
-        assertEquals("90 %", Plots.percentileLabel(10));
-        assertEquals("99.9 %", Plots.percentileLabel(1000));
-        assertEquals("99.999 %", Plots.percentileLabel(100_000));
+        assertEquals("p0", Plots.percentileLabel(0));
+        assertEquals("p90", Plots.percentileLabel(1));
+        assertEquals("p99.9", Plots.percentileLabel(3));
+        assertEquals("p99.999", Plots.percentileLabel(5));
+        assertEquals("", Plots.percentileLabel(2.5));
+        assertEquals(3, Plots.nines(99.9), 1e-9);
+        assertEquals(0, Plots.nines(0));
     }
 
     @Test

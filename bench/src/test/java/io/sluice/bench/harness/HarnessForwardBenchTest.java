@@ -1,0 +1,145 @@
+package io.sluice.bench.harness;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The orchestration against a simulated lab, and the serving protocol against a stand-in script. */
+class HarnessForwardBenchTest {
+    record Call(String router, String placement, int size, long rate, int seconds) {
+    }
+
+    /** A lab whose kernel forwards everything up to 1 M pps and Sluice up to 600 k; the generator reaches 900 k. */
+    static final class SimulatedLab implements Lab {
+        final List<Call> calls = new ArrayList<>();
+
+        @Override
+        public TrialResult trial(String router, String placement, int frameSize, long ratePps, int seconds, TickListener ticks) {
+            calls.add(new Call(router, placement, frameSize, ratePps, seconds));
+            double capacity = router.equals("kernel") ? 1_000_000 : 600_000;
+            double offered = ratePps == 0 ? 900_000 : Math.min(ratePps, 900_000);
+            double delivered = Math.min(offered, capacity);
+            if (ticks != null) {
+                for (int s = 0; s < seconds; s++) {
+                    ticks.tick(offered, delivered);
+                }
+            }
+            long sent = ratePps == 0 ? 0 : Math.round(offered * seconds);
+            long received = ratePps == 0 ? 0 : Math.round(delivered * seconds);
+            return new TrialResult(ratePps, offered, delivered, sent, received, seconds, router.equals("sluice") ? 1500 : Double.NaN, null);
+        }
+    }
+
+    @Test
+    void runsInterleaveTheForwardersAndEachKindIsSearched() throws Exception {
+        ForwardBench.Options o = new ForwardBench.Options(2, List.of(64, 1518), List.of("generator", "engine"), 2, false,
+            "trafgen", 12, 1, 0.005, 0.02, "./sluice bench forward");
+        SimulatedLab lab = new SimulatedLab();
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        BenchResults r = new ForwardBench(o, new PrintStream(progress, true, StandardCharsets.UTF_8)).run(lab, HarnessSamples.results(false, false).machine());
+
+        assertEquals(16, r.runs().size());
+        List<Call> full = lab.calls.stream().filter(c -> c.rate() == 0).toList();
+        assertEquals(List.of("kernel", "sluice", "kernel", "sluice"), full.subList(0, 4).stream().map(Call::router).toList(), "interleaved");
+        assertTrue(full.stream().allMatch(c -> c.seconds() == 2));
+        assertEquals(8, r.ndr().size());
+        NdrRecord sluice = r.ndr().stream().filter(n -> n.router().equals("sluice") && n.frameSize() == 64).findFirst().orElseThrow();
+        assertEquals(900_000, sluice.config().maxPps(), "the search's maximum is what the generator reached");
+        assertTrue(sluice.result().ndr().lowerPps() <= 600_000 && sluice.result().ndr().lowerPps() >= 600_000 * 0.98, sluice.toString());
+        NdrRecord kernel = r.ndr().stream().filter(n -> n.router().equals("kernel")).findFirst().orElseThrow();
+        assertEquals(NdrSearch.Status.AT_MAX, kernel.result().ndr().status());
+        assertTrue(lab.calls.stream().filter(c -> c.rate() > 0).allMatch(c -> c.seconds() == 1));
+
+        String text = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("[1/16] 64-byte frames, kernel, receive work on the generator core, run 1"), text);
+        assertTrue(text.contains("offered    900,000 pps  delivered    600,000 pps"), "live ticks");
+        assertTrue(text.contains("NDR/PDR search: 64-byte frames, sluice"), text);
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("Latency: not measured")));
+
+        String table = ForwardBench.table(r);
+        assertEquals(1 + 8 + 8, table.lines().count(), table);
+        assertTrue(table.contains("NDR 64-byte frames, kernel, generator core: at least 900,000 pps (the generator's limit)"), table);
+    }
+
+    @Test
+    void engineOnlyRunsNoKernel() throws Exception {
+        ForwardBench.Options o = new ForwardBench.Options(1, List.of(64), List.of("engine"), 3, true, "sluice", 0, 1, 0.005, 0.02, "x");
+        SimulatedLab lab = new SimulatedLab();
+        BenchResults r = new ForwardBench(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+            .run(lab, HarnessSamples.results(false, false).machine());
+        assertEquals(3, r.runs().size());
+        assertTrue(lab.calls.stream().allMatch(c -> c.router().equals("sluice")));
+        assertEquals(List.of(), r.ndr());
+        assertEquals(List.of("sluice"), r.method().routers());
+    }
+
+    @Test
+    void badOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(63), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("elsewhere"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "pktgen", 0, 1, 0.005, 0.02, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(0, List.of(64), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "trafgen", 1, 1, 0.005, 0.02, "x"));
+    }
+
+    @Test
+    void theServingProtocolOverAStandInScript(@TempDir Path dir) throws Exception {
+        Histogram h = new Histogram(10_000_000_000L, 3);
+        for (int i = 1; i <= 1000; i++) {
+            h.recordValue(i * 100L);
+        }
+        Path hlog = dir.resolve("latency.hlog");
+        try (PrintStream ps = new PrintStream(Files.newOutputStream(hlog), false, StandardCharsets.US_ASCII)) {
+            HistogramLogWriter w = new HistogramLogWriter(ps);
+            w.outputLogFormatVersion();
+            w.outputIntervalHistogram(0, 1, h, 1.0);
+        }
+        Path script = dir.resolve("lab.sh");
+        Files.writeString(script, """
+            echo "building the lab"
+            echo "@ready generator=sluice cpus=2"
+            while read -r cmd router placement size rate secs; do
+              case "$cmd" in
+                trial)
+                  echo "human line"
+                  echo "@tick offered_pps=10 delivered_pps=9"
+                  echo "@tick offered_pps=11 delivered_pps=10"
+                  echo "@trial router=$router placement=$placement size=$size target_pps=$rate offered_pps=1000 delivered_pps=990 sent=2000 received=1980 seconds=2 cpu_ns_per_packet=- latency_file=%s" ;;
+                fail) echo "@error message=it_broke" ;;
+                quit) echo bye > "%s"; exit 0 ;;
+              esac
+            done
+            """.formatted(hlog, dir.resolve("quit-seen")));
+        ByteArrayOutputStream echo = new ByteArrayOutputStream();
+        List<Double> ticks = new ArrayList<>();
+        try (LabSession lab = LabSession.start(List.of("bash", script.toString()), new PrintStream(echo, true, StandardCharsets.UTF_8))) {
+            assertEquals("sluice", lab.ready().text("generator"));
+            TrialResult t = lab.trial("sluice", "engine", 64, 1000, 2, (o, d) -> ticks.add(o));
+            assertEquals(List.of(10.0, 11.0), ticks);
+            assertEquals(0.01, t.lossRatio(), 1e-12);
+            assertTrue(Double.isNaN(t.cpuNsPerPacket()));
+            assertNotNull(t.latency());
+            assertEquals(1000, t.latency().count());
+            assertEquals(50_000, t.latency().p50(), 100);
+        }
+        assertTrue(Files.exists(dir.resolve("quit-seen")), "close() sent quit");
+        String shown = echo.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.contains("building the lab") && shown.contains("human line"), shown);
+        assertFalse(shown.contains("@tick"));
+
+        Path broken = dir.resolve("broken.sh");
+        Files.writeString(broken, "echo 'forward-bench: needs root'\nexit 1\n");
+        Exception e = assertThrows(java.io.IOException.class, () -> LabSession.start(List.of("bash", broken.toString()), null));
+        assertTrue(e.getMessage().contains("exit 1") && e.getMessage().contains("needs root"), e.getMessage());
+    }
+}
