@@ -96,6 +96,13 @@ public final class ForwardBench {
             notes.add("Latency: Sluice's pktgen sink on k0 compares each frame's send timestamp (System.nanoTime, one host) "
                 + "with its arrival; the sink shares CPU 1 with the generator, and full-rate runs include the warm-up.");
         }
+        long short_ = ndr.stream().flatMap(x -> x.result().trials().stream())
+            .filter(t -> t.offeredPps() < 0.95 * t.targetPps()).count();
+        if (short_ > 0) {
+            notes.add(short_ + " search trial(s) offered less than 95 % of their target rate: the generator's rate limit "
+                + "(trafgen -b paces frame by frame) falls short at high rates. The NDR and PDR are the rates actually offered; "
+                + "\"the generator's limit\" marks a forwarder that lost nothing at the highest rate the generator reached.");
+        }
         if (options.engineOnly()) {
             notes.add("--engine-only: no kernel baseline in this run.");
         }
