@@ -12,7 +12,8 @@
 # Placement of the router's receive work: "generator" (veth default: on the sender's CPU) or "engine" (RPS on
 # r-gen to CPU 0). Frame sizes count the FCS (64..1518); the frame sent is 4 bytes shorter.
 #
-# A trial at the maximum rate counts g0's tx and k0's rx over a window after a 2 s warm-up; a trial at a set rate
+# Offered is g0's tx counter, delivered an nftables counter of the IPv4 frames reaching k0. A trial at the maximum
+# rate counts both over a window after a 2 s warm-up; a trial at a set rate
 # sends a counted run (rate x seconds frames) and waits for it to drain, so its loss is exact. CPU per packet:
 # Sluice's process CPU time, or for the kernel (engine placement) CPU 0's softirq time, over the packets delivered.
 #
@@ -21,6 +22,8 @@
 #        forward-bench.sh --serve [--generator G] [--latency-dir DIR]
 #   --serve reads commands on stdin, one a line, and answers with machine-readable lines (@KIND key=value ...):
 #     trial ROUTER PLACEMENT SIZE RATE SECONDS   -> @tick ... each second of a window, then @trial ...
+#     soak PLACEMENT SIZE RATE SECONDS           -> Sluice with a GC log, a counted run at RATE, resident memory
+#                                                   sampled: @tick ... each second, then @soak ...
 #     quit
 set -euo pipefail
 
@@ -45,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     --engine-only) ROUTERS="sluice"; shift ;;
     --serve) SERVE=1; shift ;;
     --latency-dir) LAT_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "forward-bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -91,11 +94,14 @@ ip link add k0 netns "$SNK" type veth peer name r-sink netns "$RTR"
 ip -n "$GEN" addr add 10.10.1.2/24 dev g0
 ip -n "$SNK" addr add 10.10.2.2/24 dev k0
 for d in "$GEN g0" "$SNK k0" "$RTR r-gen" "$RTR r-sink"; do set -- $d; ip -n "$1" link set "$2" up; done
+# k0 counts the forwarded frames (IPv4 only: an ARP request of a router that just started is no delivered frame,
+# and would hide a lost one from the NDR search), then drops them.
 ip netns exec "$SNK" nft -f - <<NFT
 table netdev sink {
+  counter ipv4 { }
   chain in {
     type filter hook ingress device "k0" priority 0;
-    ether type ip drop
+    ether type ip counter name "ipv4" drop
   }
 }
 NFT
@@ -131,6 +137,7 @@ routes = [ { prefix = "198.19.0.0/16", via = 10.10.2.2 } ]
 CONF
 
 counter() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+delivered() { ip netns exec "$SNK" nft list counter netdev sink ipv4 | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 softirq0() { awk '$1 == "cpu0" {print $8}' /proc/stat; }
 now() { date +%s.%N; }
@@ -240,16 +247,16 @@ trial() {
     start_generator "$size" 0 0 $(( secs + WARMUP + 30 ))
     wait_for_traffic || echo "forward-bench: the generator sent nothing: $(tail -3 "$WORK/gen.log")" >&2
     sleep "$WARMUP"
-    o0=$(counter "$GEN" g0 tx_packets); c0=$(counter "$SNK" k0 rx_packets); t0=$(now)
+    o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
     s0=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q0=$(softirq0)
     local po=$o0 pc=$c0
     for _ in $(seq "$secs"); do
       sleep 1
-      local no nc; no=$(counter "$GEN" g0 tx_packets); nc=$(counter "$SNK" k0 rx_packets)
+      local no nc; no=$(counter "$GEN" g0 tx_packets); nc=$(delivered)
       echo "@tick router=$router placement=$placement size=$size offered_pps=$((no - po)) delivered_pps=$((nc - pc))"
       po=$no; pc=$nc
     done
-    o1=$(counter "$GEN" g0 tx_packets); c1=$(counter "$SNK" k0 rx_packets); t1=$(now)
+    o1=$(counter "$GEN" g0 tx_packets); c1=$(delivered); t1=$(now)
     s1=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q1=$(softirq0)
     stop_generator
   else # a counted run at the rate, waited for to the last frame: exact loss
@@ -257,13 +264,13 @@ trial() {
       start_generator "$size" "$rate" "$rate" 30; wait "$GEN_PID" 2>/dev/null || true; sleep 0.5
     fi
     local count; count=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
-    o0=$(counter "$GEN" g0 tx_packets); c0=$(counter "$SNK" k0 rx_packets); t0=$(now)
+    o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
     s0=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q0=$(softirq0)
     start_generator "$size" "$rate" "$count" $(( secs * 4 + 30 ))
     wait "$GEN_PID" 2>/dev/null || true
     t1=$(now)
     sleep 0.5 # the last frames drain through the router
-    o1=$(counter "$GEN" g0 tx_packets); c1=$(counter "$SNK" k0 rx_packets)
+    o1=$(counter "$GEN" g0 tx_packets); c1=$(delivered)
     s1=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q1=$(softirq0)
     # The generator's own time on the wire when it reports it (a JVM's start-up is not sending time).
     local own; own=$(sed -n 's/^sent .* in \([0-9.]*\) s:.*/\1/p' "$WORK/gen.log" | tail -1)
@@ -283,11 +290,54 @@ trial() {
         r, p, z, rate, (o1 - o0) / dt, d / dt, sent, rcv, dt, cns, mhz, lat }'
 }
 
+proc_uptime() { # seconds since process $1 started (the JVM's uptime, which its GC log's [N.NNNs] counts)
+  awk -v hz="$HZ" -v st="$(awk '{print $22}' "/proc/$1/stat")" '{ printf "%.3f", $1 - st / hz }' /proc/uptime
+}
+
+# A soak: PLACEMENT SIZE RATE SECONDS. A fresh Sluice with a GC log sends nothing but forwards a counted run at RATE
+# for SECONDS; its resident memory is sampled every second; at the end it is stopped and its pool checked.
+# Prints @tick lines, then "@soak ... gc_log=FILE rss_file=FILE pool_full=yes|no traffic_uptime=S".
+soak() {
+  local placement=$1 size=$2 rate=$3 secs=$4 gclog="$LAT_DIR/soak-gc.log" rss="$LAT_DIR/soak-rss.txt" o0 o1 c0 c1 t0 t1 up
+  local count; count=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
+  stop_router
+  local saved="${SLUICE_JAVA_OPTS:-}"
+  export SLUICE_JAVA_OPTS="$saved -Xlog:gc:file=$gclog"
+  start_router sluice "$placement" || true
+  export SLUICE_JAVA_OPTS="$saved"
+  : >"$rss"
+  o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
+  up=$(proc_uptime "$SLUICE_PID")
+  start_generator "$size" "$rate" "$count" $(( secs * 2 + 30 ))
+  local po=$o0 pc=$c0 n=0
+  while kill -0 "$GEN_PID" 2>/dev/null; do
+    sleep 1; n=$((n + 1))
+    local no nc kb; no=$(counter "$GEN" g0 tx_packets); nc=$(delivered)
+    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SLUICE_PID/status" 2>/dev/null || echo 0)
+    echo "$n $kb" >>"$rss"
+    echo "@tick router=sluice placement=$placement size=$size offered_pps=$((no - po)) delivered_pps=$((nc - pc)) rss_kb=$kb"
+    po=$no; pc=$nc
+  done
+  wait "$GEN_PID" 2>/dev/null || true
+  t1=$(now)
+  local own; own=$(sed -n 's/^sent .* in \([0-9.]*\) s:.*/\1/p' "$WORK/gen.log" | tail -1)
+  [[ -n "$own" ]] && t1=$(awk -v a="$t0" -v b="$own" 'BEGIN { printf "%.6f", a + b }')
+  sleep 0.5
+  o1=$(counter "$GEN" g0 tx_packets); c1=$(delivered)
+  stop_router
+  local full=no; grep -q "pool full again" "$WORK/sluice.log" && full=yes
+  awk -v p="$placement" -v z="$size" -v rate="$rate" -v o0="$o0" -v o1="$o1" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" \
+    -v gc="$gclog" -v rss="$rss" -v full="$full" -v up="$up" 'BEGIN { dt = t1 - t0
+      printf "@soak router=sluice placement=%s size=%s target_pps=%s offered_pps=%.1f delivered_pps=%.1f sent=%d received=%d seconds=%.3f cpu_ns_per_packet=- gc_log=%s rss_file=%s pool_full=%s traffic_uptime=%s\n",
+        p, z, rate, (o1 - o0) / dt, (c1 - c0) / dt, o1 - o0, c1 - c0, dt, gc, rss, full, up }'
+}
+
 if [[ -n "$SERVE" ]]; then
   echo "@ready generator=$GENERATOR cpus=$(nproc) mhz=$MHZ kernel=$(uname -r)"
   while read -r cmd a b c d e; do
     case "$cmd" in
       trial) trial "$a" "$b" "$c" "$d" "$e" ;;
+      soak) soak "$a" "$b" "$c" "$d" ;;
       quit) break ;;
       "") ;;
       *) echo "@error message=unknown_command:$cmd" ;;

@@ -56,6 +56,9 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "0.02", description = "A search stops when its interval is this narrow, relative (default ${DEFAULT-VALUE}).")
     double precision;
 
+    @Option(names = "--soak", defaultValue = "0", description = "Then a soak of Sluice at 80 %% of its NDR for this many seconds with a GC log (the issue's: 600); 0 = none (default ${DEFAULT-VALUE}).")
+    int soak;
+
     @Option(names = "--out", description = "Where the results go (default: bench/results/forward-UTCTIME).")
     Path out;
 
@@ -76,8 +79,11 @@ final class BenchForwardCommand implements Callable<Integer> {
         if (engineOnly) {
             cmd.append(" --engine-only");
         }
+        if (soak > 0) {
+            cmd.append(" --soak ").append(soak);
+        }
         ForwardBench.Options o = new ForwardBench.Options(seconds, sizes, placements, runs, engineOnly, generator, ndrTrials,
-            ndrSeconds, pdrLoss, precision, cmd.toString());
+            ndrSeconds, pdrLoss, precision, soak, cmd.toString());
         if (out == null) {
             out = home.resolve("bench/results/forward-"
                 + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

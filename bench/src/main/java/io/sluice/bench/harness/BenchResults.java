@@ -16,7 +16,7 @@ import java.util.Objects;
  * holds and the report is generated from.
  */
 public record BenchResults(int schema, String started, String finished, Machine machine, Method method,
-                           List<RunResult> runs, List<NdrRecord> ndr, List<String> notes) {
+                           List<RunResult> runs, List<NdrRecord> ndr, SoakResult soak, List<String> notes) {
     public static final int SCHEMA = 1;
 
     public BenchResults {
@@ -68,7 +68,7 @@ public record BenchResults(int schema, String started, String finished, Machine 
      */
     public record Method(double seconds, int runs, List<Integer> sizes, List<String> placements, List<String> routers,
                          String generator, int ndrTrials, double ndrSeconds, double pdrLossRatio, double ndrPrecision,
-                         String command) {
+                         int soakSeconds, String command) {
         public Method {
             sizes = List.copyOf(sizes);
             placements = List.copyOf(placements);
@@ -118,6 +118,6 @@ public record BenchResults(int schema, String started, String finished, Machine 
     public BenchResults withNotes(List<String> more) {
         List<String> n = new ArrayList<>(notes);
         more.stream().filter(Objects::nonNull).forEach(n::add);
-        return new BenchResults(schema, started, finished, machine, method, runs, ndr, n);
+        return new BenchResults(schema, started, finished, machine, method, runs, ndr, soak, n);
     }
 }

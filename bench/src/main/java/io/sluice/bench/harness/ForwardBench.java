@@ -23,13 +23,16 @@ public final class ForwardBench {
      */
     public record Options(int seconds, List<Integer> sizes, List<String> placements, int runs, boolean engineOnly,
                           String generator, int ndrTrials, int ndrSeconds, double pdrLossRatio, double ndrPrecision,
-                          String command) {
+                          int soakSeconds, String command) {
         public Options {
             sizes = List.copyOf(sizes);
             placements = List.copyOf(placements);
             if (seconds < 1 || runs < 1 || ndrTrials < 0 || (ndrTrials > 0 && ndrSeconds < 1)) {
                 throw new IllegalArgumentException("seconds=" + seconds + " runs=" + runs + " ndrTrials=" + ndrTrials
                     + " ndrSeconds=" + ndrSeconds + ": need seconds >= 1, runs >= 1, ndrTrials >= 0 (and ndrSeconds >= 1 with a search)");
+            }
+            if (soakSeconds < 0 || (soakSeconds > 0 && soakSeconds < 5)) {
+                throw new IllegalArgumentException("soakSeconds=" + soakSeconds + ": 0 for none, else at least 5");
             }
             if (ndrTrials == 1) {
                 throw new IllegalArgumentException("ndrTrials=1: a search needs 2 or more (0 for none)");
@@ -88,6 +91,7 @@ public final class ForwardBench {
                 }
             }
         }
+        SoakResult soak = options.soakSeconds() > 0 ? soak(lab, runs, ndr) : null;
         List<String> notes = new ArrayList<>();
         if (options.generator().equals("trafgen")) {
             notes.add("Latency: not measured. trafgen's frames carry no timestamp; `--generator sluice` measures it "
@@ -108,9 +112,46 @@ public final class ForwardBench {
         }
         BenchResults.Method method = new BenchResults.Method(options.seconds(), options.runs(), options.sizes(),
             options.placements(), options.routers(), options.generator(), options.ndrTrials(), options.ndrSeconds(),
-            options.pdrLossRatio(), options.ndrPrecision(), options.command());
+            options.pdrLossRatio(), options.ndrPrecision(), options.soakSeconds(), options.command());
         return new BenchResults(BenchResults.SCHEMA, started, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-            machine, method, runs, ndr, notes);
+            machine, method, runs, ndr, soak, notes);
+    }
+
+    /** The soak's warm-up: the first fifth of it, at most 30 s. */
+    static double soakWarmup(int seconds) {
+        return Math.min(30, seconds / 5.0);
+    }
+
+    /**
+     * The soak: Sluice at 80 % of its NDR (of the first frame size, the engine placement if measured), or, without
+     * a search, at 80 % of what it delivered at full rate.
+     */
+    private SoakResult soak(Lab lab, List<RunResult> runs, List<NdrRecord> ndr) throws Exception {
+        int size = options.sizes().getFirst();
+        String placement = options.placements().contains("engine") ? "engine" : options.placements().getFirst();
+        double base = ndr.stream().filter(n -> n.router().equals("sluice") && n.frameSize() == size && n.placement().equals(placement))
+            .map(n -> n.result().ndr().lowerOfferedPps()).filter(v -> v > 0).findFirst()
+            .orElse(Stats.median(runs.stream().filter(r -> r.router().equals("sluice") && r.frameSize() == size
+                && r.placement().equals(placement)).map(r -> r.trial().deliveredPps()).toList()));
+        long rate = Math.max(1000, Math.round(0.8 * (Double.isFinite(base) ? base : 0)));
+        double warmup = soakWarmup(options.soakSeconds());
+        out.printf(Locale.ROOT, "soak: Sluice, %d-byte frames, receive work on the %s core, %,d pps (80 %% of %,.0f) for %d s, GC log on%n",
+            size, placement, rate, base, options.soakSeconds());
+        int[] second = {0};
+        SoakResult s = lab.soak(placement, size, rate, options.soakSeconds(), warmup, (o, d) -> {
+            if (++second[0] % 10 == 0 || second[0] <= 3) {
+                out.printf(Locale.ROOT, "  %4d s  offered %,10.0f pps  delivered %,10.0f pps%n", second[0], o, d);
+            }
+        });
+        out.println("  = " + describe(s.trial()) + "; " + soakVerdict(s));
+        return s;
+    }
+
+    static String soakVerdict(SoakResult s) {
+        return String.format(Locale.ROOT, "GC pauses after the %.0f s warm-up: %d (%d in all); resident memory %,d KiB after the warm-up, "
+                + "at most %,d KiB later (+%,d KiB); pool full again at the end: %s; %s", s.warmupSeconds(), s.gcPausesAfterWarmup(),
+            s.gcPauses(), s.rssAfterWarmupKb(), s.rssMaxAfterWarmupKb(), s.rssGrowthKb(), s.poolFullAtEnd() ? "yes" : "NO",
+            s.passed() ? "passed" : "FAILED");
     }
 
     private NdrRecord search(Lab lab, List<RunResult> runs, int size, String placement, String router) throws Exception {
@@ -132,7 +173,7 @@ public final class ForwardBench {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "offered %,.0f pps, delivered %,.0f pps, loss %s",
             t.offeredPps(), t.deliveredPps(), PerformanceReport.pct(t.lossRatio())));
         if (t.sent() > 0) {
-            b.append(String.format(Locale.ROOT, " (%,d of %,d frames)", t.sent() - t.received(), t.sent()));
+            b.append(String.format(Locale.ROOT, " (%,d of %,d frames)", Math.max(0, t.sent() - t.received()), t.sent()));
         }
         if (Double.isFinite(t.cpuNsPerPacket())) {
             b.append(String.format(Locale.ROOT, ", CPU %.0f ns/packet", t.cpuNsPerPacket()));
@@ -171,6 +212,9 @@ public final class ForwardBench {
         for (NdrRecord n : r.ndr()) {
             b.append(String.format(Locale.ROOT, "NDR %d-byte frames, %s, %s core: %s; PDR %s%n", n.frameSize(), n.router(),
                 n.placement(), bound(n.result().ndr()), bound(n.result().pdr())));
+        }
+        if (r.soak() != null) {
+            b.append("soak: ").append(describe(r.soak().trial())).append("; ").append(soakVerdict(r.soak())).append('\n');
         }
         return b.toString();
     }

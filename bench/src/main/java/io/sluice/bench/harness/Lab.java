@@ -10,6 +10,12 @@ public interface Lab {
      */
     TrialResult trial(String router, String placement, int frameSize, long ratePps, int seconds, TickListener ticks) throws Exception;
 
+    /**
+     * A soak of Sluice alone: a fresh forwarder with a GC log, a counted run at {@code ratePps} for {@code seconds},
+     * its resident memory sampled each second, its pool checked at the end.
+     */
+    SoakResult soak(String placement, int frameSize, long ratePps, int seconds, double warmupSeconds, TickListener ticks) throws Exception;
+
     /** A second of a running trial (live progress). */
     @FunctionalInterface
     interface TickListener {

@@ -81,6 +81,33 @@ public final class LabSession implements Lab, AutoCloseable {
         }
     }
 
+    /**
+     * A soak of Sluice at {@code ratePps} for {@code seconds} (see {@link SoakResult}); {@code ticks} also gets the
+     * resident memory of each second.
+     */
+    public SoakResult soak(String placement, int frameSize, long ratePps, int seconds, double warmupSeconds, TickListener ticks)
+        throws IOException {
+        if (!placement.matches("[a-z]+")) {
+            throw new IllegalArgumentException("not a lab word: '" + placement + "'");
+        }
+        in.write(String.format(Locale.ROOT, "soak %s %d %d %d%n", placement, frameSize, ratePps, seconds));
+        in.flush();
+        while (true) {
+            LabLine l = next(null);
+            switch (l.kind()) {
+                case "tick" -> {
+                    if (ticks != null) {
+                        ticks.tick(l.num("offered_pps"), l.num("delivered_pps"));
+                    }
+                }
+                case "soak" -> {
+                    return SoakResult.of(l, warmupSeconds);
+                }
+                default -> throw new IOException("lab: unexpected @" + l.kind() + " " + l.fields());
+            }
+        }
+    }
+
     /** The latency a sink wrote (HdrHistogram log format); null when the file holds no histogram. */
     static LatencySummary readLatency(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {

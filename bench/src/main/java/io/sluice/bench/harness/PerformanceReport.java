@@ -44,8 +44,8 @@ public final class PerformanceReport {
             .append("the generator (").append(me.generator().equals("sluice") ? "Sluice's pktgen, frames carrying a sequence number and a send timestamp"
                 : "`trafgen -t 0`")
             .append(", CPU 1) sends UDP frames to the router's MAC; the router (the kernel's IPv4 forwarding, or `./sluice forward` ")
-            .append("pinned to CPU 0) forwards them to k0, whose veth counts them. Offered and delivered are the veth counters of g0 ")
-            .append("(tx) and k0 (rx) over ").append(fmt(me.seconds())).append(" s after a 2 s warm-up; runs of the forwarders ")
+            .append("pinned to CPU 0) forwards them to k0. Offered is g0's transmit counter, delivered an nftables counter of ")
+            .append("the IPv4 frames reaching k0, over ").append(fmt(me.seconds())).append(" s after a 2 s warm-up; runs of the forwarders ")
             .append("alternate, ").append(me.runs()).append(" of each kind, and the tables give the medians. ")
             .append("Placement of the router's receive work: \"generator\" (veth's default: the sender's CPU) or \"engine\" (RPS to CPU 0). ")
             .append("CPU per packet: Sluice's process CPU time (user and system), or for the kernel CPU 0's softirq time ")
@@ -107,6 +107,20 @@ public final class PerformanceReport {
                     .append(Plots.latencyFile(size)).append(")\n");
             }
             b.append('\n');
+        }
+        if (r.soak() != null) {
+            SoakResult s = r.soak();
+            TrialResult t = s.trial();
+            b.append("### Soak\n\n");
+            b.append(String.format(Locale.ROOT, "Sluice alone, %d-byte frames, receive work on the %s core, a counted run at %s pps "
+                + "(80 %% of its NDR) for %s s with `-Xlog:gc`; its resident memory sampled every second.%n%n",
+                s.frameSize(), s.placement(), pps(t.targetPps()), fmt(t.seconds())));
+            b.append("| offered | delivered | loss | GC pauses after the warm-up (in all) | resident memory after the warm-up, largest later | pool full again | verdict |\n");
+            b.append("|---:|---:|---:|---|---|---|---|\n");
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d (%d), warm-up %.0f s | %,d KiB, %,d KiB (+%,d KiB) | %s | %s |%n%n",
+                pps(t.offeredPps()), pps(t.deliveredPps()), pct(t.lossRatio()), s.gcPausesAfterWarmup(), s.gcPauses(),
+                s.warmupSeconds(), s.rssAfterWarmupKb(), s.rssMaxAfterWarmupKb(), s.rssGrowthKb(), s.poolFullAtEnd() ? "yes" : "**no**",
+                s.passed() ? "passed" : "**failed**"));
         }
         if (plots.contains(Plots.RATE)) {
             b.append("![Delivered packet rate by frame size](").append(plotDir).append('/').append(Plots.RATE).append(")\n\n");
@@ -183,6 +197,9 @@ public final class PerformanceReport {
                     p.add("the " + size + "-byte table has no row for " + sum.router() + ", " + sum.placement() + " core");
                 }
             }
+        }
+        if (r.soak() != null && !s.contains("### Soak")) {
+            p.add("no soak table");
         }
         Matcher m = IMAGE.matcher(s);
         while (m.find()) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CI's smoke run of the harness: a short {@code ./sluice bench forward} (one size, one placement, one run of each
- * forwarder, a two-trial search) in the real veth lab, then {@code ./sluice bench report} into a copy of
+ * forwarder, a two-trial search, a 5 s soak) in the real veth lab, then {@code ./sluice bench report} into a copy of
  * PERFORMANCE.md. It checks that every file is written and the report complete, and that the lab is gone
  * afterwards; it asserts no speed. Tagged {@code lab-bench}: root, about a minute, so only .ci/run turns it on
  * ({@code -Dbench.excludedGroups=none}). It takes {@code /tmp/sluice-lab.lock} (flock) so it never runs while
@@ -35,7 +35,7 @@ class BenchForwardSmokeTest {
         Path home = home();
         Path out = dir.resolve("out");
         run(home, dir.resolve("forward.log"), "bench", "forward", "--seconds", "2", "--runs", "1", "--sizes", "64",
-            "--placement", "engine", "--ndr-trials", "2", "--ndr-seconds", "1", "--out", out.toString());
+            "--placement", "engine", "--ndr-trials", "2", "--ndr-seconds", "1", "--soak", "5", "--out", out.toString());
 
         for (String f : List.of(ResultFiles.JSON, ResultFiles.RUNS_CSV, ResultFiles.SUMMARY_CSV, ResultFiles.NDR_CSV, Plots.RATE)) {
             assertTrue(Files.size(out.resolve(f)) > 0, f + " written");
@@ -51,6 +51,10 @@ class BenchForwardSmokeTest {
         assertEquals(2, r.ndr().size());
         r.ndr().forEach(n -> assertFalse(n.result().trials().isEmpty()));
         assertEquals(3, Files.readAllLines(out.resolve(ResultFiles.RUNS_CSV)).size(), "a header and a row a run");
+        assertNotNull(r.soak(), "the soak ran");
+        assertFalse(r.soak().rss().isEmpty(), "the soak sampled Sluice's resident memory");
+        assertTrue(r.soak().trial().sent() > 0, "the soak offered traffic: " + r.soak());
+        assertTrue(r.soak().poolFullAtEnd(), "Sluice ended the soak with its pool full: " + r.soak());
 
         Path md = dir.resolve("PERFORMANCE.md");
         String original = Files.readString(home.resolve("PERFORMANCE.md"));

@@ -41,12 +41,48 @@ class HarnessForwardBenchTest {
             long received = ratePps == 0 ? 0 : Math.round(delivered * seconds);
             return new TrialResult(ratePps, offered, delivered, sent, received, seconds, router.equals("sluice") ? 1500 : Double.NaN, null);
         }
+
+        @Override
+        public SoakResult soak(String placement, int frameSize, long ratePps, int seconds, double warmupSeconds, TickListener ticks) {
+            calls.add(new Call("soak", placement, frameSize, ratePps, seconds));
+            TrialResult t = trial("sluice", placement, frameSize, ratePps, seconds, ticks);
+            calls.removeLast();
+            List<SoakResult.RssSample> rss = new ArrayList<>();
+            for (int i = 1; i <= seconds; i++) {
+                rss.add(new SoakResult.RssSample(i, 300_000 + Math.min(i, 3) * 1000));
+            }
+            return new SoakResult(frameSize, placement, t, warmupSeconds, 0, 2, rss, true);
+        }
+    }
+
+    @Test
+    void theSoakRunsSluiceAt80PercentOfItsNdr() throws Exception {
+        ForwardBench.Options o = new ForwardBench.Options(1, List.of(64), List.of("generator", "engine"), 1, false, "trafgen", 12, 1,
+            0.005, 0.02, 20, "x");
+        SimulatedLab lab = new SimulatedLab();
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        BenchResults r = new ForwardBench(o, new PrintStream(progress, true, StandardCharsets.UTF_8)).run(lab, HarnessSamples.results(false, false).machine());
+        Call soak = lab.calls.getLast();
+        assertEquals("soak", soak.router());
+        assertEquals("engine", soak.placement());
+        double ndr = r.ndr().stream().filter(n -> n.router().equals("sluice") && n.placement().equals("engine")).findFirst()
+            .orElseThrow().result().ndr().lowerOfferedPps();
+        assertEquals(Math.round(0.8 * ndr), soak.rate());
+        assertEquals(20, soak.seconds());
+        assertNotNull(r.soak());
+        assertEquals(4, r.soak().warmupSeconds());
+        assertTrue(r.soak().passed(), r.soak().toString());
+        String text = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("soak: Sluice, 64-byte frames, receive work on the engine core"), text);
+        assertTrue(text.contains("pool full again at the end: yes; passed"), text);
+        assertTrue(ForwardBench.table(r).contains("soak: "));
+        assertEquals(30, ForwardBench.soakWarmup(600));
     }
 
     @Test
     void runsInterleaveTheForwardersAndEachKindIsSearched() throws Exception {
         ForwardBench.Options o = new ForwardBench.Options(2, List.of(64, 1518), List.of("generator", "engine"), 2, false,
-            "trafgen", 12, 1, 0.005, 0.02, "./sluice bench forward");
+            "trafgen", 12, 1, 0.005, 0.02, 0, "./sluice bench forward");
         SimulatedLab lab = new SimulatedLab();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         BenchResults r = new ForwardBench(o, new PrintStream(progress, true, StandardCharsets.UTF_8)).run(lab, HarnessSamples.results(false, false).machine());
@@ -78,7 +114,7 @@ class HarnessForwardBenchTest {
 
     @Test
     void engineOnlyRunsNoKernel() throws Exception {
-        ForwardBench.Options o = new ForwardBench.Options(1, List.of(64), List.of("engine"), 3, true, "sluice", 0, 1, 0.005, 0.02, "x");
+        ForwardBench.Options o = new ForwardBench.Options(1, List.of(64), List.of("engine"), 3, true, "sluice", 0, 1, 0.005, 0.02, 0, "x");
         SimulatedLab lab = new SimulatedLab();
         BenchResults r = new ForwardBench(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
             .run(lab, HarnessSamples.results(false, false).machine());
@@ -90,11 +126,11 @@ class HarnessForwardBenchTest {
 
     @Test
     void badOptionsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(63), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
-        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("elsewhere"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
-        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "pktgen", 0, 1, 0.005, 0.02, "x"));
-        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(0, List.of(64), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, "x"));
-        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "trafgen", 1, 1, 0.005, 0.02, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(63), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, 0, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("elsewhere"), 1, false, "trafgen", 0, 1, 0.005, 0.02, 0, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "pktgen", 0, 1, 0.005, 0.02, 0, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(0, List.of(64), List.of("engine"), 1, false, "trafgen", 0, 1, 0.005, 0.02, 0, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ForwardBench.Options(2, List.of(64), List.of("engine"), 1, false, "trafgen", 1, 1, 0.005, 0.02, 0, "x"));
     }
 
     @Test
@@ -141,6 +177,39 @@ class HarnessForwardBenchTest {
         String shown = echo.toString(StandardCharsets.UTF_8);
         assertTrue(shown.contains("building the lab") && shown.contains("human line"), shown);
         assertFalse(shown.contains("@tick"));
+
+        Path gc = dir.resolve("gc.log");
+        Files.writeString(gc, """
+            [0.006s][info][gc] Using G1
+            [1.234s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->3M(256M) 2.345ms
+            [9.500s][info][gc] GC(1) Pause Young (Normal) (G1 Evacuation Pause) 26M->3M(256M) 1.100ms
+            """);
+        Path rss = dir.resolve("rss.txt");
+        Files.writeString(rss, "1 300000\n2 310000\n3 311000\n4 311000\n");
+        Path soakScript = dir.resolve("soak.sh");
+        Files.writeString(soakScript, """
+            echo "@ready generator=trafgen"
+            while read -r cmd placement size rate secs; do
+              case "$cmd" in
+                soak)
+                  echo "@tick offered_pps=10 delivered_pps=10 rss_kb=300000"
+                  echo "@soak router=sluice placement=$placement size=$size target_pps=$rate offered_pps=800 delivered_pps=800 sent=3200 received=3200 seconds=4 cpu_ns_per_packet=- gc_log=%s rss_file=%s pool_full=yes traffic_uptime=3.0" ;;
+                quit) exit 0 ;;
+              esac
+            done
+            """.formatted(gc, rss));
+        try (LabSession lab = LabSession.start(List.of("bash", soakScript.toString()), null)) {
+            SoakResult s = lab.soak("engine", 64, 800, 4, 2, null);
+            assertEquals(64, s.frameSize());
+            assertEquals(2, s.gcPauses());
+            assertEquals(1, s.gcPausesAfterWarmup(), "the pause at 9.5 s is after traffic (3 s) + warm-up (2 s)");
+            assertEquals(4, s.rss().size());
+            assertEquals(310_000, s.rssAfterWarmupKb());
+            assertEquals(1000, s.rssGrowthKb());
+            assertTrue(s.poolFullAtEnd());
+            assertFalse(s.passed(), "a GC after the warm-up fails the soak");
+            assertEquals(0, s.trial().lossRatio());
+        }
 
         Path broken = dir.resolve("broken.sh");
         Files.writeString(broken, "echo 'forward-bench: needs root'\nexit 1\n");

@@ -86,6 +86,22 @@ class HarnessReportTest {
     }
 
     @Test
+    void theSoakHasItsTable(@TempDir Path dir) throws Exception {
+        BenchResults base = HarnessSamples.results(false, false);
+        TrialResult t = new TrialResult(480_000, 479_000, 479_000, 287_400_000, 287_400_000, 600, Double.NaN, null);
+        SoakResult soak = new SoakResult(64, "engine", t, 30, 0, 4,
+            List.of(new SoakResult.RssSample(30, 400_000), new SoakResult.RssSample(600, 401_000)), true);
+        BenchResults r = new BenchResults(base.schema(), base.started(), base.finished(), base.machine(), base.method(),
+            base.runs(), base.ndr(), soak, base.notes());
+        String section = PerformanceReport.section(r, "p", List.of());
+        assertTrue(section.contains("### Soak"), section);
+        assertTrue(section.contains("| 479,000 | 479,000 | 0.00 % | 0 (4), warm-up 30 s | 400,000 KiB, 401,000 KiB (+1,000 KiB) | yes | passed |"), section);
+        assertEquals(List.of(), PerformanceReport.problems(section, r, dir));
+        assertEquals(List.of("no soak table"), PerformanceReport.problems(section.replace("### Soak", "### Something"), r, dir));
+        assertEquals(r, ResultFiles.fromJson(ResultFiles.toJson(r)), "the soak survives the JSON round trip");
+    }
+
+    @Test
     void aDocumentWithoutTheSectionGetsItAppendedAndProblemsAreFound(@TempDir Path dir) {
         BenchResults r = HarnessSamples.results(false, false);
         String section = PerformanceReport.section(r, "plots", List.of(Plots.RATE));

@@ -54,8 +54,8 @@ final class HarnessSamples {
         BenchResults.Machine m = new BenchResults.Machine("Test CPU @ 2.60GHz | virtual", 2, 2600.0, "Linux 6.18", "Eclipse Adoptium 25+36",
             "OpenJDK 64-Bit Server VM", "0.50 0.40 0.30");
         BenchResults.Method method = new BenchResults.Method(5, 3, sizes, placements, routers, withLatency ? "sluice" : "trafgen",
-            withNdr ? 12 : 0, 2, 0.005, 0.02, "./sluice bench forward --seconds 5 --runs 3 --sizes 64,1518");
+            withNdr ? 12 : 0, 2, 0.005, 0.02, 0, "./sluice bench forward --seconds 5 --runs 3 --sizes 64,1518");
         List<String> notes = withLatency ? List.of() : List.of("latency: trafgen's frames carry no timestamp; use --generator sluice");
-        return new BenchResults(BenchResults.SCHEMA, "2026-11-22T05:00Z", "2026-11-22T05:10Z", m, method, runs, ndr, notes);
+        return new BenchResults(BenchResults.SCHEMA, "2026-11-22T05:00Z", "2026-11-22T05:10Z", m, method, runs, ndr, null, notes);
     }
 }

@@ -77,4 +77,28 @@ class HarnessStatsTest {
         assertEquals(2, m.curve().getFirst().nanos());
         assertNull(LatencySummary.median(Arrays.asList(null, null)));
     }
+
+    @Test
+    void soakVerdictFromGcLogAndResidentMemory() {
+        String log = "[0.010s][info][gc] Using G1\n"
+            + "[0.900s][info][gc] GC(0) Pause Young (Concurrent Start) (G1 Humongous Allocation) 10M->2M(64M) 1.000ms\n"
+            + "[5.000s][info][gc] GC(1) Concurrent Mark Cycle 3.100ms\n"
+            + "[12.5s][info][gc] GC(2) Pause Remark 4M->4M(64M) 0.700ms\n";
+        assertEquals(2, SoakResult.gcPauses(log, 0));
+        assertEquals(1, SoakResult.gcPauses(log, 1));
+        assertEquals(0, SoakResult.gcPauses(log, 13));
+        assertEquals(0, SoakResult.gcPauses("", 0));
+        List<SoakResult.RssSample> rss = SoakResult.parseRss("1 1000\n2 2000\n\n3 2500\n");
+        assertEquals(3, rss.size());
+        assertThrows(IllegalArgumentException.class, () -> SoakResult.parseRss("1 lots\n"));
+        TrialResult t = new TrialResult(1000, 1000, 1000, 10, 10, 1, Double.NaN, null);
+        SoakResult ok = new SoakResult(64, "engine", t, 2, 0, 3, rss, true);
+        assertEquals(2000, ok.rssAfterWarmupKb());
+        assertEquals(500, ok.rssGrowthKb());
+        assertTrue(ok.passed());
+        assertFalse(new SoakResult(64, "engine", t, 2, 0, 3, rss, false).passed(), "pool not full");
+        assertFalse(new SoakResult(64, "engine", t, 2, 0, 3, List.of(new SoakResult.RssSample(2, 1000),
+            new SoakResult.RssSample(3, 1000 + SoakResult.RSS_SLACK_KB + 1)), true).passed(), "memory grew");
+        assertFalse(new SoakResult(64, "engine", t, 2, 0, 3, List.of(), true).passed(), "nothing sampled");
+    }
 }
