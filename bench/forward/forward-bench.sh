@@ -239,11 +239,9 @@ trial() {
   TRIAL_NO=$((TRIAL_NO + 1))
   start_router "$router" "$placement" && fresh=1
   SINK_PID=""
-  if [[ $GENERATOR == sluice ]]; then
-    lat="$LAT_DIR/latency-$TRIAL_NO-$router-$placement-$size.hlog"
-    start_sink $(( secs * 3 + 30 )) "$lat"
-  fi
+  [[ $GENERATOR == sluice ]] && lat="$LAT_DIR/latency-$TRIAL_NO-$router-$placement-$size.hlog"
   if [[ $rate == 0 ]]; then # as fast as the generator goes: a window after a warm-up
+    [[ $GENERATOR == sluice ]] && start_sink $(( secs * 3 + 30 )) "$lat"
     start_generator "$size" 0 0 $(( secs + WARMUP + 30 ))
     wait_for_traffic || echo "forward-bench: the generator sent nothing: $(tail -3 "$WORK/gen.log")" >&2
     sleep "$WARMUP"
@@ -263,6 +261,8 @@ trial() {
     if [[ $fresh == 1 ]]; then # a new router warms up (JIT) on a second of traffic before anything is counted
       start_generator "$size" "$rate" "$rate" 30; wait "$GEN_PID" 2>/dev/null || true; sleep 0.5
     fi
+    # The sink after the warm-up: it stops a second after the frames stop, and measures the counted run alone.
+    [[ $GENERATOR == sluice ]] && start_sink $(( secs * 4 + 30 )) "$lat"
     local count; count=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
     o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
     s0=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q0=$(softirq0)
@@ -294,8 +294,8 @@ proc_uptime() { # seconds since process $1 started (the JVM's uptime, which its 
   awk -v hz="$HZ" -v st="$(awk '{print $22}' "/proc/$1/stat")" '{ printf "%.3f", $1 - st / hz }' /proc/uptime
 }
 
-# A soak: PLACEMENT SIZE RATE SECONDS. A fresh Sluice with a GC log sends nothing but forwards a counted run at RATE
-# for SECONDS; its resident memory is sampled every second; at the end it is stopped and its pool checked.
+# A soak: PLACEMENT SIZE RATE SECONDS. A fresh Sluice, with a GC log, forwards a counted run at RATE for SECONDS;
+# its resident memory is sampled every second; at the end it is stopped and its pool checked.
 # Prints @tick lines, then "@soak ... gc_log=FILE rss_file=FILE pool_full=yes|no traffic_uptime=S".
 soak() {
   local placement=$1 size=$2 rate=$3 secs=$4 gclog="$LAT_DIR/soak-gc.log" rss="$LAT_DIR/soak-rss.txt" o0 o1 c0 c1 t0 t1 up

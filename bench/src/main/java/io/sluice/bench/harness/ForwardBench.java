@@ -103,8 +103,9 @@ public final class ForwardBench {
         long short_ = ndr.stream().flatMap(x -> x.result().trials().stream())
             .filter(t -> t.offeredPps() < 0.95 * t.targetPps()).count();
         if (short_ > 0) {
-            notes.add(short_ + " search trial(s) offered less than 95 % of their target rate: the generator's rate limit "
-                + "(trafgen -b paces frame by frame) falls short at high rates. The NDR and PDR are the rates actually offered; "
+            notes.add(short_ + " search trial(s) offered less than 95 % of their target rate: a paced generator falls short at "
+                + "high rates (" + (options.generator().equals("trafgen") ? "trafgen -b paces frame by frame"
+                : "Sluice's pktgen shares CPU 1 with its sink") + "). The NDR and PDR are the rates actually offered; "
                 + "\"the generator's limit\" marks a forwarder that lost nothing at the highest rate the generator reached.");
         }
         if (options.engineOnly()) {
