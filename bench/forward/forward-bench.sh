@@ -127,7 +127,9 @@ CFG
 cat > "$WORK/sluice.conf" <<CONF
 engine { name = fwdbench, jmx = false }
 pool { slots = 16384 }
-pipeline { layout = fused, idle = backoff }
+# realtime: the engine's threads ahead of ksoftirqd on CPU 0, or with the receive work there ("engine core") an
+# overload starves Sluice of the CPU it needs to drain what arrived (receive livelock; PERFORMANCE.md).
+pipeline { layout = fused, idle = backoff, realtime = ${SLUICE_REALTIME:-rr} }
 arp { pendingPerHop = 1024 }
 ports = [
   { name = gen, interface = r-gen, netns = "$RTR", address = "10.10.1.1/24" }
