@@ -49,6 +49,9 @@ final class ForwardCommand implements Callable<Integer> {
             Forwarder f = Forwarder.start(cfg);
             System.out.printf("sluice forward: %s, %d ports: %s; pid %d%n", cfg.name(), f.inetPorts().size(),
                 f.inetPorts(), ProcessHandle.current().pid());
+            // Threads start on their own; give them a moment to pin and schedule themselves before reporting.
+            Thread.sleep(100);
+            f.pipeline().pinning().forEach((thread, how) -> System.out.printf("  thread %s: %s%n", thread, how));
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
             long[] last = totals(f.ports());
             long lastDrops = f.counters().drops();

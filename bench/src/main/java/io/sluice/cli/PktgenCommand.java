@@ -11,8 +11,15 @@ import io.sluice.config.PortConfig;
 import io.sluice.nativeio.NativePort;
 import io.sluice.nativeio.NativePortFactory;
 import io.sluice.nativeio.linux.NetNamespace;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -76,6 +83,9 @@ final class PktgenCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "0", description = "Sink: leave the first seconds after the first frame out of the frame rate (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
+    @Option(names = "--latency-out", description = "Sink: write the latency histogram to this file (HdrHistogram log format, one interval), for ./sluice bench forward.")
+    Path latencyOut;
+
     @Option(names = "--idle-seconds", defaultValue = "2", description = "Sink: stop after this long without frames once traffic started (default ${DEFAULT-VALUE}).")
     double idleSeconds;
 
@@ -130,6 +140,17 @@ final class PktgenCommand implements Callable<Integer> {
                 l.getValueAtPercentile(50), l.getValueAtPercentile(99), l.getValueAtPercentile(99.9), l.getMaxValue());
         }
         System.out.printf("port drops %s%n", port.counters().drops());
+        if (latencyOut != null) {
+            try (PrintStream out = new PrintStream(Files.newOutputStream(latencyOut), false,
+                StandardCharsets.US_ASCII)) {
+                HistogramLogWriter w = new HistogramLogWriter(out);
+                w.outputLogFormatVersion();
+                w.outputLegend();
+                w.outputIntervalHistogram(0, r.seconds(), l, 1.0);
+            } catch (IOException e) {
+                throw new UncheckedIOException("--latency-out " + latencyOut + ": " + e.getMessage(), e);
+            }
+        }
         return r.lost() == 0 ? 0 : 1;
     }
 }

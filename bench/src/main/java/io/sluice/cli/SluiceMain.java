@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0",
     description = "An off-heap packet-processing engine for the JVM.",
     subcommands = {DemoCommand.class, ForwardCommand.class, ServeCommand.class, PipelineCommand.class, StatCommand.class, NetstatCommand.class, PktgenCommand.class,
-        BenchPipelineCommand.class})
+        BenchPipelineCommand.class, BenchForwardCommand.class, BenchReportCommand.class, BenchJmhReportCommand.class})
 public final class SluiceMain implements Runnable {
 
     public static void main(String[] args) {

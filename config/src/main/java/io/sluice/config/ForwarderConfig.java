@@ -202,6 +202,7 @@ public record ForwarderConfig(
         public Builder pipeline(PipelineConfig p) {
             pipeline.put("layout", p.layout());
             pipeline.put("idle", p.idle());
+            pipeline.put("realtime", p.realtime());
             pipeline.put("backPressure", p.backPressure());
             pipeline.put("ringSize", p.ringSize());
             pipeline.put("batch", p.batch());

@@ -31,7 +31,7 @@ final class ForwarderConfigReader {
     static final List<String> ENGINE_KEYS = List.of("name", "jmx");
     static final List<String> POOL_KEYS = List.of("slots", "cacheSize", "reserve");
     static final List<String> PIPELINE_KEYS =
-        List.of("layout", "idle", "backPressure", "ringSize", "batch", "drainTimeout");
+        List.of("layout", "idle", "realtime", "backPressure", "ringSize", "batch", "drainTimeout");
     static final List<String> PORT_KEYS = List.of("name", "interface", "netns", "backend", "address", "mtu", "mac",
         "queues", "fanout", "afpacket", "io_uring");
     static final List<String> ROUTE_KEYS = List.of("prefix", "via", "port");
@@ -40,6 +40,7 @@ final class ForwarderConfigReader {
     static final List<String> IP_KEYS = List.of("defaultTtl", "icmpRateLimit", "reassembly");
     static final List<String> REASSEMBLY_KEYS = List.of("maxDatagrams", "maxFragments", "maxPbufs", "timeout");
     static final List<String> IDLE = List.of("busy", "yield", "backoff", "sleep");
+    static final List<String> REALTIME = List.of("off", "rr", "fifo");
     static final List<String> BACKPRESSURE = List.of("hold", "drop");
     static final List<String> BACKENDS = List.of("afpacket", "io_uring");
     static final List<String> FANOUTS = List.of("hash", "lb", "cpu", "qm");
@@ -169,6 +170,7 @@ final class ForwarderConfigReader {
             layout = null;
         }
         String idle = choice(s, "idle", PipelineConfig.IDLE_DEFAULT, IDLE);
+        String realtime = choice(s, "realtime", PipelineConfig.REALTIME_DEFAULT, REALTIME);
         String bp = choice(s, "backPressure", PipelineConfig.BACKPRESSURE_DEFAULT, BACKPRESSURE);
         Integer ring = integer(s, "ringSize", PipelineConfig.RING_DEFAULT, 2, 1 << 24);
         if (ring != null && Integer.bitCount(ring) != 1) {
@@ -180,11 +182,11 @@ final class ForwarderConfigReader {
         Duration drain = duration(s, "drainTimeout", Duration.ofMillis(PipelineConfig.DRAIN_DEFAULT), Duration.ZERO,
             ForwarderConfig.DRAIN_MAX);
         s.checkKeys();
-        if (layout == null || idle == null || bp == null || ring == null || batch == null || drain == null) {
+        if (layout == null || idle == null || realtime == null || bp == null || ring == null || batch == null || drain == null) {
             return null;
         }
-        PipelineConfig p = new PipelineConfig().layout(layout).idle(idle).backPressure(bp).ringSize(ring).batch(batch)
-            .drainMillis((int) drain.toMillis());
+        PipelineConfig p = new PipelineConfig().layout(layout).idle(idle).realtime(realtime).backPressure(bp).ringSize(ring)
+            .batch(batch).drainMillis((int) drain.toMillis());
         try {
             return p.conclude();
         } catch (ConfigException e) {

@@ -15,6 +15,18 @@ public final class PipelineConfig {
     public static final String IDLE_DEFAULT = "backoff";
     public static final Set<String> IDLE_STRATEGIES = Set.of("busy", "yield", "backoff", "sleep");
 
+    public static final String REALTIME_PROP = "sluice.pipeline.realtime";
+    public static final String REALTIME_DEFAULT = "off";
+    /**
+     * Linux scheduling of the stage threads: {@code off} (the normal policy), {@code rr} or {@code fifo} (real
+     * time, priority 1). Real time puts a stage thread ahead of every normal thread on its CPU, ksoftirqd among
+     * them: when the kernel's receive work shares the engine's core and more arrives than the core can carry,
+     * the excess is then dropped early at the backlog instead of taking the CPU the engine needs to drain
+     * what already arrived (receive livelock; see PERFORMANCE.md). The JVM's JIT compiler threads get the same
+     * policy, or the stage would keep them off the CPU and run interpreted. Needs CAP_SYS_NICE.
+     */
+    public static final Set<String> REALTIME_POLICIES = Set.of("off", "rr", "fifo");
+
     public static final String BACKPRESSURE_PROP = "sluice.pipeline.backpressure";
     public static final String BACKPRESSURE_DEFAULT = "hold";
     public static final Set<String> BACKPRESSURE_POLICIES = Set.of("hold", "drop");
@@ -30,6 +42,7 @@ public final class PipelineConfig {
 
     private String layout = LAYOUT_DEFAULT;
     private String idle = IDLE_DEFAULT;
+    private String realtime = REALTIME_DEFAULT;
     private String backPressure = BACKPRESSURE_DEFAULT;
     private int ringSize = RING_DEFAULT;
     private int batch = BATCH_DEFAULT;
@@ -39,6 +52,7 @@ public final class PipelineConfig {
         PipelineConfig c = new PipelineConfig();
         c.layout = System.getProperty(LAYOUT_PROP, LAYOUT_DEFAULT);
         c.idle = System.getProperty(IDLE_PROP, IDLE_DEFAULT);
+        c.realtime = System.getProperty(REALTIME_PROP, REALTIME_DEFAULT);
         c.backPressure = System.getProperty(BACKPRESSURE_PROP, BACKPRESSURE_DEFAULT);
         c.ringSize = Integer.getInteger(RING_PROP, RING_DEFAULT);
         c.batch = Integer.getInteger(BATCH_PROP, BATCH_DEFAULT);
@@ -53,6 +67,11 @@ public final class PipelineConfig {
 
     public PipelineConfig idle(String idle) {
         this.idle = idle;
+        return this;
+    }
+
+    public PipelineConfig realtime(String policy) {
+        this.realtime = policy;
         return this;
     }
 
@@ -84,6 +103,11 @@ public final class PipelineConfig {
         return idle;
     }
 
+    /** {@code off}, {@code rr} or {@code fifo}: see {@link #REALTIME_POLICIES}. */
+    public String realtime() {
+        return realtime;
+    }
+
     public String backPressure() {
         return backPressure;
     }
@@ -102,25 +126,26 @@ public final class PipelineConfig {
 
     /** A new configuration with the same settings. */
     public PipelineConfig copy() {
-        return new PipelineConfig().layout(layout).idle(idle).backPressure(backPressure).ringSize(ringSize).batch(batch)
+        return new PipelineConfig().layout(layout).idle(idle).realtime(realtime).backPressure(backPressure).ringSize(ringSize).batch(batch)
             .drainMillis(drainMillis);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof PipelineConfig c && java.util.Objects.equals(layout, c.layout)
-            && java.util.Objects.equals(idle, c.idle) && java.util.Objects.equals(backPressure, c.backPressure)
+            && java.util.Objects.equals(idle, c.idle) && java.util.Objects.equals(realtime, c.realtime)
+            && java.util.Objects.equals(backPressure, c.backPressure)
             && ringSize == c.ringSize && batch == c.batch && drainMillis == c.drainMillis;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(layout, idle, backPressure, ringSize, batch, drainMillis);
+        return java.util.Objects.hash(layout, idle, realtime, backPressure, ringSize, batch, drainMillis);
     }
 
     @Override
     public String toString() {
-        return "PipelineConfig{" + LAYOUT_PROP + "=" + layout + ", " + IDLE_PROP + "=" + idle + ", " + BACKPRESSURE_PROP
+        return "PipelineConfig{" + LAYOUT_PROP + "=" + layout + ", " + IDLE_PROP + "=" + idle + ", " + REALTIME_PROP + "=" + realtime + ", " + BACKPRESSURE_PROP
             + "=" + backPressure + ", " + RING_PROP + "=" + ringSize + ", " + BATCH_PROP + "=" + batch + ", "
             + DRAIN_PROP + "=" + drainMillis + "}";
     }
@@ -132,6 +157,9 @@ public final class PipelineConfig {
         }
         if (!IDLE_STRATEGIES.contains(idle)) {
             throw new ConfigException(IDLE_PROP + "=" + idle + " must be one of " + IDLE_STRATEGIES);
+        }
+        if (!REALTIME_POLICIES.contains(realtime)) {
+            throw new ConfigException(REALTIME_PROP + "=" + realtime + " must be one of " + REALTIME_POLICIES);
         }
         if (!BACKPRESSURE_POLICIES.contains(backPressure)) {
             throw new ConfigException(BACKPRESSURE_PROP + "=" + backPressure + " must be one of " + BACKPRESSURE_POLICIES);

@@ -66,8 +66,8 @@ class ForwarderConfigBuilderTest {
             .name("edge-1")
             .jmx(false)
             .pool(new PoolConfig().slots(8192).cacheSize(128).reserve(100))
-            .pipeline(new PipelineConfig().layout("rx | ip | tx").idle("busy").backPressure("drop").ringSize(256)
-                .batch(16).drainMillis(1500))
+            .pipeline(new PipelineConfig().layout("rx | ip | tx").idle("busy").realtime("fifo").backPressure("drop")
+                .ringSize(256).batch(16).drainMillis(1500))
             .arp(new ArpConfig(Duration.ofMinutes(5), 4, 256))
             .ip(new IpConfig(32, 10, new IpConfig.Reassembly(8, 4, 100, Duration.ofSeconds(10))))
             .port("up", p -> p.interfaceName("eth0").backend(PortConfig.Backend.IO_URING).address("192.0.2.1/24")
@@ -80,8 +80,8 @@ class ForwarderConfigBuilderTest {
         assertEquals("edge-1", c.name());
         assertFalse(c.jmx());
         assertEquals(new PoolConfig().slots(8192).cacheSize(128).reserve(100).name("edge-1").jmx(false), c.pool());
-        assertEquals(new PipelineConfig().layout("rx | ip | tx").idle("busy").backPressure("drop").ringSize(256)
-            .batch(16).drainMillis(1500), c.pipeline());
+        assertEquals(new PipelineConfig().layout("rx | ip | tx").idle("busy").realtime("fifo").backPressure("drop")
+            .ringSize(256).batch(16).drainMillis(1500), c.pipeline());
         assertEquals(new ArpConfig(Duration.ofMinutes(5), 4, 256), c.arp());
         assertEquals(new IpConfig(32, 10, new IpConfig.Reassembly(8, 4, 100, Duration.ofSeconds(10))), c.ip());
         PortConfig up = c.ports().get(0);

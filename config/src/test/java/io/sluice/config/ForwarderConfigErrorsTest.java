@@ -333,6 +333,12 @@ class ForwarderConfigErrorsTest {
         }
 
         @Test
+        void realtimeNamesThePolicies() {
+            assertError(PORTS + "pipeline.realtime = on\n",
+                "t.conf:5: pipeline.realtime: \"on\" is not one of off, rr, fifo");
+        }
+
+        @Test
         void backendWithSuggestion() {
             assertError(PORTS.replace("s-sink,", "s-sink, backend = uring,"),
                 "t.conf:3: ports[1].backend: \"uring\" is not one of afpacket, io_uring; did you mean io_uring?");

@@ -11,6 +11,8 @@ import io.sluice.nativeio.afpacket.FanoutMode;
 import io.sluice.nativeio.linux.NetNamespace;
 import io.sluice.nativeio.uring.UringConfig;
 import io.sluice.nativeio.uring.UringPort;
+import io.sluice.nativeio.linux.Interfaces;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -24,22 +26,46 @@ import java.util.function.Supplier;
  */
 public final class NativePortFactory implements PortFactory {
 
+    /**
+     * Opens the port; with {@code queues > 1} (AF_PACKET only) a fan-out group of that many sockets, the first
+     * receiving and transmitting, the others receiving only, each drained by its own receive stage.
+     */
     @Override
     public Opened open(PortConfig config) {
-        if (config.queues() > 1) {
-            // One receive stage per queue needs the plane to map several inputs to one port: not built yet.
-            throw new ConfigException(config.origin().source() + ":" + config.origin().line() + ": ports." + config.name()
-                + ".queues: " + config.queues() + " receive queues are not supported by the forwarder yet; use 1");
+        if (config.queues() > 1 && config.backend() != PortConfig.Backend.AFPACKET) {
+            throw new ConfigException(config.origin().source() + ":" + config.origin().line() + ": ports."
+                + config.name() + ".queues: " + config.queues() + " receive queues need PACKET_FANOUT, which only the"
+                + " afpacket backend has; use backend = afpacket, or queues = 1");
         }
         NetNamespace ns = config.netns().map(NetNamespace::enter).orElse(null);
         try {
-            NativePort port = ns == null ? openHere(config) : ns.call(() -> openHere(config));
-            return new Opened(port, port.interfaceInfo().mac(), port.interfaceInfo().mtu());
+            List<NativePort> queues = ns == null ? openQueues(config) : ns.call(() -> openQueues(config));
+            NativePort first = queues.getFirst();
+            return new Opened(first, List.copyOf(queues.subList(1, queues.size())), first.interfaceInfo().mac(),
+                first.interfaceInfo().mtu());
         } finally {
             if (ns != null) {
                 ns.close();
             }
         }
+    }
+
+    private static List<NativePort> openQueues(PortConfig c) {
+        if (c.queues() == 1) {
+            return List.of(openHere(c));
+        }
+        AfPacketConfig first = afpacket(c);
+        List<NativePort> queues = new ArrayList<>(c.queues());
+        try {
+            for (int q = 0; q < c.queues(); q++) {
+                AfPacketConfig.Builder b = first.toBuilder().portName(c.name() + ".q" + q);
+                queues.add(AfPacketPort.open(q == 0 ? b.build() : b.transmit(false).build()));
+            }
+        } catch (RuntimeException | Error e) {
+            queues.forEach(NativePort::close);
+            throw e;
+        }
+        return queues;
     }
 
     /** Opens a port with {@code backend}'s default settings on {@code interfaceName}, in this thread's netns. */
@@ -61,8 +87,8 @@ public final class NativePortFactory implements PortFactory {
         AfPacketConfig.Builder b = AfPacketConfig.builder(c.interfaceName()).portName(c.name());
         Map<String, Setting> o = c.options();
         known(o, List.of("receive", "transmit", "rxBlockSize", "rxBlockCount", "rxFrameSize", "rxRetireTimeoutMillis",
-            "txBlockSize", "txBlockCount", "txFrameSize", "maxBurst", "qdiscBypass", "ignoreOutgoing", "promiscuous",
-            "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
+            "txBlockSize", "txBlockCount", "txFrameSize", "maxBurst", "qdiscBypass", "ignoreOutgoing", "separateTxSocket",
+            "promiscuous", "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
         bool(o, "receive", b::receive);
         bool(o, "transmit", b::transmit);
         integer(o, "rxBlockSize", b::rxBlockSize);
@@ -75,12 +101,15 @@ public final class NativePortFactory implements PortFactory {
         integer(o, "maxBurst", b::maxBurst);
         bool(o, "qdiscBypass", b::qdiscBypass);
         bool(o, "ignoreOutgoing", b::ignoreOutgoing);
+        bool(o, "separateTxSocket", b::separateTxSocket);
         bool(o, "promiscuous", b::promiscuous);
         integer(o, "minMtu", b::minMtu);
         integer(o, "txRetries", b::txRetries);
         integer(o, "statsIntervalMillis", b::statsIntervalMillis);
         if (c.queues() > 1) {
-            int group = o.containsKey("fanoutGroup") ? o.get("fanoutGroup").asInt(0, 0xFFFF) : 0;
+            // A group is per network namespace: by default the interface's index, which no other interface there has.
+            int group = o.containsKey("fanoutGroup") ? o.get("fanoutGroup").asInt(0, 0xFFFF)
+                : Interfaces.lookup(c.interfaceName()).index() & 0xFFFF;
             b.fanout(FanoutMode.valueOf(c.fanout().name()), group);
         }
         return build(c, b::build);

@@ -70,12 +70,20 @@ public final class Forwarder implements AutoCloseable {
         List<PortConfig> portConfigs = config.ports();
         this.pool = PbufPool.create(config.pool());
         List<NicPort> opened = new ArrayList<>();
+        List<NicPort> transmitting = new ArrayList<>();
+        List<int[]> inputs = new ArrayList<>(); // {index in opened, port index}
         try {
             List<InetPort> inet = new ArrayList<>();
             for (int i = 0; i < portConfigs.size(); i++) {
                 PortConfig pc = portConfigs.get(i);
                 PortFactory.Opened o = b.given.containsKey(pc.name()) ? b.given.get(pc.name()) : b.factory().open(pc);
+                inputs.add(new int[] {opened.size(), i});
                 opened.add(o.port());
+                transmitting.add(o.port());
+                for (NicPort q : o.moreQueues()) {
+                    inputs.add(new int[] {opened.size(), i});
+                    opened.add(q);
+                }
                 long mac = pc.mac().map(m -> m.value()).orElse(o.mac());
                 int mtu = pc.mtu().orElse(o.mtu());
                 inet.add(new InetPort(i, pc.name(), mac, pc.address(), pc.prefixLength(), mtu));
@@ -109,9 +117,10 @@ public final class Forwarder implements AutoCloseable {
             b.transports.forEach(plane::transport);
             this.transports = List.copyOf(b.transports);
             Pipeline.Builder pb = Pipeline.builder(pool).config(config.pipeline());
-            ports.forEach(pb::receiveFrom);
+            // Every receive queue of a port stamps the port's index, so the plane sees ports, not queues.
+            inputs.forEach(in -> pb.receiveFrom(ports.get(in[0]), in[1]));
             pb.stage("ip", plane);
-            ports.forEach(pb::transmitTo);
+            transmitting.forEach(pb::transmitTo);
             this.pipeline = pb.build();
         } catch (RuntimeException | Error e) {
             try (Pbufs p = pool.local()) {
@@ -166,6 +175,7 @@ public final class Forwarder implements AutoCloseable {
         return pipeline;
     }
 
+    /** Every port the forwarder opened: each configured port's first queue, then its other receive queues. */
     public List<NicPort> ports() {
         return ports;
     }

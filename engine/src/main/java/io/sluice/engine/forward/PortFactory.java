@@ -2,6 +2,7 @@ package io.sluice.engine.forward;
 
 import io.sluice.config.PortConfig;
 import io.sluice.engine.phy.NicPort;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -11,8 +12,21 @@ import java.util.ServiceLoader;
  */
 public interface PortFactory {
 
-    /** An opened port and the facts the forwarding plane needs of its interface. */
-    record Opened(NicPort port, long mac, int mtu) {
+    /**
+     * An opened port and the facts the forwarding plane needs of its interface.
+     *
+     * @param port         receives (its first queue) and transmits
+     * @param moreQueues   the port's other receive queues (fan-out), which only receive; empty for one queue
+     */
+    record Opened(NicPort port, List<NicPort> moreQueues, long mac, int mtu) {
+        public Opened {
+            moreQueues = List.copyOf(moreQueues);
+        }
+
+        /** A port with one receive queue. */
+        public Opened(NicPort port, long mac, int mtu) {
+            this(port, List.of(), mac, mtu);
+        }
     }
 
     /** Opens the port, in the port's network namespace if it names one. Throws with a message naming the fix. */

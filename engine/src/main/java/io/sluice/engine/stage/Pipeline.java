@@ -54,6 +54,8 @@ public final class Pipeline implements AutoCloseable {
     private final List<StageThread> threads = new ArrayList<>();
     private final Map<String, StageThread> threadOf = new LinkedHashMap<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    /** The JVM's threads that run real time while the pipeline does ({@link PipelineConfig#realtime()}). */
+    private int[] realtimeJvmThreads = new int[0];
     private final List<Thread> runnerThreads = new ArrayList<>();
     private final List<ObjectName> mbeans = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
@@ -92,7 +94,7 @@ public final class Pipeline implements AutoCloseable {
         for (int i = 0; i < b.inputs.size(); i++) {
             String name = b.inputs.size() == 1 ? "rx" : "rx." + i;
             rxRings[i] = ring(name + "->" + first);
-            RxStage s = new RxStage(name, b.inputs.get(i), i, rxRings[i], policy, batch);
+            RxStage s = new RxStage(name, b.inputs.get(i), b.rcvifs.get(i), rxRings[i], policy, batch);
             rx.add(s);
             all.add(s);
             names.add(name);
@@ -175,7 +177,7 @@ public final class Pipeline implements AutoCloseable {
         }
         for (ThreadLayout.Group g : layout.groups()) {
             List<Stage> members = g.stages().stream().map(byName::get).toList();
-            StageThread t = new StageThread(g.threadName(), members, pool, g.cpu());
+            StageThread t = new StageThread(g.threadName(), members, pool, g.cpu(), config.realtime());
             threads.add(t);
             for (String n : g.stages()) {
                 threadOf.put(n, t);
@@ -184,6 +186,7 @@ public final class Pipeline implements AutoCloseable {
             runners.add(runner);
         }
         registerMBeans();
+        realtimeJvmThreads = RealtimeScheduling.applyToJvmThreads(config.realtime());
         for (AgentRunner runner : runners) {
             AgentRunner.startOnThread(runner, r -> {
                 Thread th = new Thread(r);
@@ -265,6 +268,7 @@ public final class Pipeline implements AutoCloseable {
         for (AgentRunner r : runners) {
             r.close();
         }
+        RealtimeScheduling.restore(realtimeJvmThreads);
         long freed = 0;
         try (Pbufs p = pool.local()) {
             for (SpscRing r : rings) {
@@ -400,6 +404,7 @@ public final class Pipeline implements AutoCloseable {
     public static final class Builder {
         private final PbufPool pool;
         private final List<NicPort> inputs = new ArrayList<>();
+        private final List<Integer> rcvifs = new ArrayList<>();
         private final LinkedHashMap<String, Step> handlers = new LinkedHashMap<>();
         private final List<NicPort> outputs = new ArrayList<>();
         private PipelineConfig config = PipelineConfig.fromSystemProperties();
@@ -413,7 +418,19 @@ public final class Pipeline implements AutoCloseable {
          * {@code rcvif} with the port's input index: 0 for the first port added, 1 for the next.
          */
         public Builder receiveFrom(NicPort port) {
+            return receiveFrom(port, inputs.size());
+        }
+
+        /**
+         * Adds an input port whose receive stage stamps {@code rcvif} on every packet: several inputs may share
+         * one, as the receive queues of one interface do (fan-out), so that the stages after see one port.
+         */
+        public Builder receiveFrom(NicPort port, int rcvif) {
+            if (rcvif < 0 || rcvif > 0xFF) {
+                throw new ConfigException("rcvif " + rcvif + " of input " + port.name() + " is not in 0..255");
+            }
             inputs.add(port);
+            rcvifs.add(rcvif);
             return this;
         }
 

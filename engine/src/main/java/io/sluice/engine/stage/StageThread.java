@@ -23,15 +23,18 @@ final class StageThread implements Agent {
     private final int[] owners;
     private final PbufPool pool;
     private final int cpu;
+    private final String realtime;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(256);
     private volatile String pinning = "not pinned";
+    private volatile String scheduling = "normal scheduling";
     private Pbufs p;
 
-    StageThread(String name, List<Stage> stages, PbufPool pool, int cpu) {
+    StageThread(String name, List<Stage> stages, PbufPool pool, int cpu, String realtime) {
         this.name = name;
         this.stages = stages.toArray(new Stage[0]);
         this.pool = pool;
         this.cpu = cpu;
+        this.realtime = realtime;
         this.owners = new int[this.stages.length];
         for (int i = 0; i < owners.length; i++) {
             owners[i] = pool.registerOwner(this.stages[i].name);
@@ -42,6 +45,10 @@ final class StageThread implements Agent {
     public void onStart() {
         if (cpu >= 0) {
             pin();
+        }
+        scheduling = RealtimeScheduling.apply(realtime);
+        if (scheduling.contains("refused") || scheduling.contains("unavailable")) {
+            LOG.log(Level.WARNING, "thread {0}: {1}", name, scheduling);
         }
         p = pool.local();
         for (Stage s : stages) {
@@ -91,8 +98,9 @@ final class StageThread implements Agent {
         return commands.offer(command);
     }
 
+    /** Where the thread runs and how it is scheduled: "pinned to cpu 0, SCHED_RR priority 1". */
     String pinning() {
-        return pinning;
+        return "normal scheduling".equals(scheduling) ? pinning : pinning + ", " + scheduling;
     }
 
     @Override

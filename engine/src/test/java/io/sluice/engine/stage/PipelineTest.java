@@ -233,15 +233,54 @@ class PipelineTest {
     @Test
     void aPinningFailureIsAWarningNotACrash() {
         try (PbufPool pool = PbufPool.create(256)) {
-            SyntheticPort gen = SyntheticPort.builder("gen").count(1000).build();
-            SyntheticPort sink = SyntheticPort.builder("sink").build();
-            Pipeline pipeline = Pipeline.builder(pool).receiveFrom(gen).transmitTo(sink)
-                .config(config("rx+tx@4095", "hold")).build().start();
-            assertTrue(Await.until(() -> sink.sunk() == 1000, LIMIT));
+            Pipeline pipeline = startThousandFrames(pool, config("rx+tx@4095", "hold"));
             pipeline.close();
             String pinning = pipeline.pinning().values().iterator().next();
             assertTrue(pinning.contains("4095"), pinning);
             assertFalse(pinning.startsWith("pinned"), pinning);
         }
+    }
+
+    /** Real-time stage threads: granted to root (as in CI), refused with the reason otherwise; never a crash. */
+    @Test
+    void aRealtimeStageThreadRunsUnderSchedRrOrSaysWhyNot() {
+        try (PbufPool pool = PbufPool.create(256)) {
+            Pipeline pipeline = startThousandFrames(pool, config("fused", "hold").realtime("rr"));
+            String scheduling = pipeline.pinning().values().iterator().next();
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (root) {
+                assertTrue(realtimeThreads() > 1, "the stage and the JVM's own threads");
+            }
+            pipeline.close();
+            assertTrue(root ? scheduling.contains("SCHED_RR priority 1") : scheduling.contains("SCHED_RR refused"),
+                scheduling);
+            assertEquals(0, realtimeThreads(), "every thread of the JVM is normal again after close");
+        }
+    }
+
+    /** A running pipeline that has moved 1000 synthetic frames from a generator to a sink. */
+    private static Pipeline startThousandFrames(PbufPool pool, PipelineConfig config) {
+        SyntheticPort gen = SyntheticPort.builder("gen").count(1000).build();
+        SyntheticPort sink = SyntheticPort.builder("sink").build();
+        Pipeline pipeline = Pipeline.builder(pool).receiveFrom(gen).transmitTo(sink).config(config).build().start();
+        assertTrue(Await.until(() -> sink.sunk() == 1000, LIMIT));
+        return pipeline;
+    }
+
+    /** Threads of this JVM under a real-time policy: field 41 of /proc/self/task/TID/stat (proc(5)). */
+    private static int realtimeThreads() {
+        int n = 0;
+        for (java.io.File t : java.util.Objects.requireNonNull(new java.io.File("/proc/self/task").listFiles())) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (Integer.parseInt(fields[41 - 3]) != 0) {
+                    n++;
+                }
+            } catch (java.io.IOException e) {
+                // the thread ended
+            }
+        }
+        return n;
     }
 }

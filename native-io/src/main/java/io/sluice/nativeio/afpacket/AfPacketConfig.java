@@ -49,6 +49,8 @@ import java.util.Objects;
  * @param maxBurst              most frames one receive or transmit call moves
  * @param qdiscBypass           PACKET_QDISC_BYPASS: hand frames straight to the driver, skipping the qdisc
  * @param ignoreOutgoing        PACKET_IGNORE_OUTGOING: do not receive the frames this host sends
+ * @param separateTxSocket      a port that receives and transmits sends through a second, transmit-only socket,
+ *                              so that its frames reach the kernel linear (see {@link AfPacketPort})
  * @param promiscuous           put the interface in promiscuous mode for as long as the socket is open
  * @param fanout                PACKET_FANOUT mode, {@link FanoutMode#NONE} for none
  * @param fanoutGroup           fan-out group id (0..65535), shared by the queues of one interface
@@ -72,6 +74,7 @@ public record AfPacketConfig(
     int maxBurst,
     boolean qdiscBypass,
     boolean ignoreOutgoing,
+    boolean separateTxSocket,
     boolean promiscuous,
     FanoutMode fanout,
     int fanoutGroup,
@@ -250,6 +253,7 @@ public record AfPacketConfig(
         private int maxBurst = MAX_BURST_DEFAULT;
         private boolean qdiscBypass = true;
         private boolean ignoreOutgoing = true;
+        private boolean separateTxSocket = true;
         private boolean promiscuous;
         private FanoutMode fanout = FanoutMode.NONE;
         private int fanoutGroup;
@@ -276,6 +280,7 @@ public record AfPacketConfig(
             maxBurst = c.maxBurst;
             qdiscBypass = c.qdiscBypass;
             ignoreOutgoing = c.ignoreOutgoing;
+            separateTxSocket = c.separateTxSocket;
             promiscuous = c.promiscuous;
             fanout = c.fanout;
             fanoutGroup = c.fanoutGroup;
@@ -354,6 +359,11 @@ public record AfPacketConfig(
             return this;
         }
 
+        public Builder separateTxSocket(boolean v) {
+            separateTxSocket = v;
+            return this;
+        }
+
         public Builder promiscuous(boolean v) {
             promiscuous = v;
             return this;
@@ -384,7 +394,7 @@ public record AfPacketConfig(
         public AfPacketConfig build() {
             return new AfPacketConfig(interfaceName, portName, receive, transmit, rxBlockSize, rxBlockCount,
                 rxFrameSize, rxRetireTimeoutMillis, txBlockSize, txBlockCount, txFrameSize, maxBurst, qdiscBypass,
-                ignoreOutgoing, promiscuous, fanout, fanoutGroup, minMtu, txRetries, statsIntervalMillis);
+                ignoreOutgoing, separateTxSocket, promiscuous, fanout, fanoutGroup, minMtu, txRetries, statsIntervalMillis);
         }
     }
 }

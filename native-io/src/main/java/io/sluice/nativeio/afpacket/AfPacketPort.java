@@ -24,8 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A NIC port on a Linux interface through an AF_PACKET socket with memory-mapped TPACKET_V3 rings, one socket
- * per port (per queue, with {@link FanoutMode fan-out}).
+ * A NIC port on a Linux interface through AF_PACKET sockets with memory-mapped TPACKET_V3 rings: one socket
+ * per port (per queue, with {@link FanoutMode fan-out}) for receive, and, by default, a second, transmit-only
+ * one for transmit (see {@link #linearTx}).
  *
  * <h2>Receive</h2>
  * {@link #receiveBurst} walks the receive ring's blocks (see {@link RxRing}) and copies each frame into a pbuf
@@ -63,7 +64,10 @@ import java.util.List;
 public final class AfPacketPort implements NativePort {
     private final AfPacketConfig config;
     private final InterfaceInfo info;
+    /** The receive socket; the transmit socket too, unless the port has a separate one. */
     private final int fd;
+    /** The socket {@link #kick} sends through: {@link #fd}, or a transmit-only socket of its own. */
+    private final int txFd;
     private final Arena arena;
     private final PortCapabilities caps;
     private final PortCounters counters = new PortCounters();
@@ -87,11 +91,12 @@ public final class AfPacketPort implements NativePort {
     private final LinkWatch link;
     private volatile boolean closed;
 
-    private AfPacketPort(AfPacketConfig config, InterfaceInfo info, int fd, Arena arena, MemorySegment rxRing,
-                         MemorySegment txRing) {
+    private AfPacketPort(AfPacketConfig config, InterfaceInfo info, int fd, int txFd, Arena arena,
+                         MemorySegment rxRing, MemorySegment txRing) {
         this.config = config;
         this.info = info;
         this.fd = fd;
+        this.txFd = txFd;
         this.arena = arena;
         this.maxBurst = config.maxBurst();
         this.link = new LinkWatch(arena, fd, info);
@@ -124,15 +129,28 @@ public final class AfPacketPort implements NativePort {
         String name = config.interfaceName();
         MemorySegment errno = Errno.local();
         int fd = PacketSockets.open(name);
+        int txFd = -1;
         Arena arena = Arena.ofShared();
         try {
             InterfaceInfo info = Interfaces.query(fd, name);
             check(config, info);
+            if (separateTx(config)) {
+                // The receive socket keeps the fan-out and promiscuous mode; the transmit one only sends.
+                MemorySegment rxRing = setUp(config.toBuilder().transmit(false).build(), info, fd, arena)[0];
+                txFd = PacketSockets.open(name);
+                AfPacketConfig txOnly = config.toBuilder().receive(false).promiscuous(false)
+                    .fanout(FanoutMode.NONE, 0).build();
+                MemorySegment txRing = setUp(txOnly, info, txFd, arena)[1];
+                return new AfPacketPort(config, info, fd, txFd, arena, rxRing, txRing);
+            }
             MemorySegment[] rings = setUp(config, info, fd, arena);
-            return new AfPacketPort(config, info, fd, arena, rings[0], rings[1]);
+            return new AfPacketPort(config, info, fd, fd, arena, rings[0], rings[1]);
         } catch (RuntimeException | Error e) {
             arena.close();
             Libc.close(errno, fd);
+            if (txFd >= 0) {
+                Libc.close(errno, txFd);
+            }
             throw e;
         }
     }
@@ -181,14 +199,20 @@ public final class AfPacketPort implements NativePort {
 
     /**
      * Whether transmitted frames go to the kernel whole in the skb's linear area (PACKET_VNET_HDR with hdr_len =
-     * the frame): a transmit-only port does it. Without it tpacket_snd copies the link header and attaches the
+     * the frame): a transmit-only socket does it. Without it tpacket_snd copies the link header and attaches the
      * rest of the ring frame as a zero-copy page fragment, which a veth (or any device that hands the frame to
      * another socket) must then copy into a newly allocated page: about 10 % of the kernel's time per small frame
-     * here (perf: skb_copy_ubufs and the page allocator). A port that also receives keeps the plain layout: the
-     * vnet header would change what its receive ring holds.
+     * here (perf: skb_copy_ubufs and the page allocator). The vnet header would change what a receive ring holds,
+     * so a port that receives too transmits through a second, transmit-only socket ({@link
+     * AfPacketConfig#separateTxSocket}, on by default); with that off it keeps the plain layout on one socket.
      */
     static boolean linearTx(AfPacketConfig c) {
-        return c.transmit() && !c.receive();
+        return c.transmit() && (!c.receive() || c.separateTxSocket());
+    }
+
+    /** Whether the port transmits through a socket of its own (it also receives, and the setting is on). */
+    static boolean separateTx(AfPacketConfig c) {
+        return c.transmit() && c.receive() && c.separateTxSocket();
     }
 
     /** Socket options, rings, mapping, bind, fan-out. @return {rx ring, tx ring}, either may be null */
@@ -382,7 +406,7 @@ public final class AfPacketPort implements NativePort {
     /** One {@code sendto} for everything queued; failures are counted, retried or end in drops. */
     private void kick(MemorySegment errno) {
         stats.countTxKick();
-        long r = Libc.sendto(errno, fd, MemorySegment.NULL, 0, Linux.MSG_DONTWAIT, MemorySegment.NULL, 0);
+        long r = Libc.sendto(errno, txFd, MemorySegment.NULL, 0, Linux.MSG_DONTWAIT, MemorySegment.NULL, 0);
         if (r >= 0) {
             kickFailures = 0;
             kickPending = tx.hasQueued(); // the send buffer may have stopped the kernel part-way
@@ -414,7 +438,7 @@ public final class AfPacketPort implements NativePort {
         }
         stats.countTxDiscarded(dropped);
         if (wrong > 0) {
-            int m = Interfaces.mtu(errno, fd, txIfreq); // the MTU may have shrunk under us
+            int m = Interfaces.mtu(errno, txFd, txIfreq); // the MTU may have shrunk under us
             if (m > 0) {
                 link.mtu(m);
             }
@@ -490,6 +514,9 @@ public final class AfPacketPort implements NativePort {
             closed = true;
             arena.close();
             Libc.close(errno, fd);
+            if (txFd != fd) {
+                Libc.close(errno, txFd);
+            }
         }
     }
 

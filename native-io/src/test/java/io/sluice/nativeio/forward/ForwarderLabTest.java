@@ -7,6 +7,8 @@ import io.sluice.config.PipelineConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.forward.Forwarder;
 import io.sluice.nativeio.afpacket.VethLab;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sluice as a router between two Linux namespaces on real veth pairs: Linux ping through it both ways, ARP
  * against the kernel's neighbours, Time Exceeded, fragmentation to a smaller egress MTU that the Linux host
- * reassembles, and Fragmentation Needed for DF. Runs as root (CI does); without it the test fails saying why.
+ * reassembles, Fragmentation Needed for DF, and adversarial frames from the wire dropped under their reasons with
+ * nothing leaked. Runs as root (CI does); without it the test fails saying why.
  */
 class ForwarderLabTest {
 
@@ -78,6 +81,32 @@ class ForwarderLabTest {
         }
     }
 
+    /** A port with two receive queues (PACKET_FANOUT, round robin): both receive, the plane sees one port. */
+    @Test
+    void aPortWithTwoReceiveQueuesForwardsFromBoth() {
+        try (RouterLab lab = new RouterLab(1500)) {
+            ForwarderConfig config = ForwarderConfig.builder().name("lab").jmx(false)
+                .pool(new PoolConfig().slots(8192))
+                .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
+                .port("gen", p -> p.interfaceName(lab.sluGen).netns(lab.sluice).address("10.10.1.1/24").queues(2)
+                    .fanout(io.sluice.config.PortConfig.Fanout.LB))
+                .port("sink", p -> p.interfaceName(lab.sluSink).netns(lab.sluice).address("10.10.2.1/24"))
+                .build();
+            Forwarder f = Forwarder.start(config);
+            try {
+                assertEquals(List.of("gen.q0", "gen.q1", "sink"), f.ports().stream().map(p -> p.name()).toList());
+                String out = RouterLab.in(lab.gen, "ping", "-c", "6", "-i", "0.2", "-W", "3", "10.10.2.2");
+                assertTrue(out.contains("6 received"), out);
+                for (int q = 0; q < 2; q++) {
+                    assertTrue(f.ports().get(q).counters().rxPackets() > 0, "queue " + q + " received");
+                }
+                assertEquals(0, f.counters().nonZero().getOrDefault("drop.ETH_UNKNOWN_PORT", 0L));
+            } finally {
+                assertClosedClean(f);
+            }
+        }
+    }
+
     @Test
     void aTtlThatExpiresAtSluiceYieldsTimeExceededFromItsAddress() {
         try (RouterLab lab = new RouterLab(1500)) {
@@ -111,6 +140,73 @@ class ForwarderLabTest {
                 assertClosedClean(f);
             }
         }
+    }
+
+    /**
+     * Frames no honest host sends, written raw onto the generator's veth (python3, AF_PACKET): each is dropped
+     * and counted under its reason, the overlapping fragments drop their datagram, a flood of first fragments
+     * fills the reassembly table and the rest are refused (64 datagrams by default), and at the end every pbuf,
+     * those the reassembler still held included, is back in the pool.
+     */
+    @Test
+    void adversarialFramesAreDroppedAndCountedWithNothingLeaked() {
+        try (RouterLab lab = new RouterLab(1500)) {
+            Forwarder f = start(lab);
+            try {
+                byte[] sluiceMac = mac(f.inetPorts().getFirst().mac());
+                byte[] genMac = mac(Long.parseLong(RouterLab.in(lab.gen, "cat", "/sys/class/net/" + lab.genIf
+                    + "/address").trim().replace(":", ""), 16));
+                int gen = 0x0A0A0102;
+                int far = 0x0A0A0202;
+                int us = 0x0A0A0101;
+                RawFrame ok = new RawFrame(sluiceMac, genMac);
+                List<byte[]> frames = new ArrayList<>();
+                frames.add(ok.badChecksum(64, gen, far)); // IP_BAD_CHECKSUM
+                frames.add(java.util.Arrays.copyOf(ok.ipv4(64, gen, far, 0, 0, 8, c -> { }), 20)); // IP_TOO_SHORT
+                frames.add(ok.ipv4(64, gen, far, 0, 0, 8, c -> c[14] = 0x44)); // IP_BAD_IHL
+                frames.add(ok.ipv4(64, gen, far, 0, 0, 8, c -> c[17] = 10)); // IP_BAD_TOTAL_LENGTH
+                frames.add(ok.ipv4(64, gen, far, 0, 0, 8, c -> c[16] = 0x04)); // IP_TRUNCATED: 1024 + 36 claimed
+                frames.add(ok.ipv4(1, gen, far, 0, 0, 8, c -> { })); // IP_TTL_EXCEEDED
+                frames.add(ok.ipv4(0, gen, far, 0, 0, 8, c -> { })); // IP_TTL_EXCEEDED
+                frames.add(ok.ipv4(64, 0x7F000001, far, 0, 0, 8, c -> { })); // IP_MARTIAN_SOURCE
+                frames.add(ok.ipv4(64, gen, 0x7F000001, 0, 0, 8, c -> { })); // IP_MARTIAN_DESTINATION
+                // Two fragments of one datagram to Sluice whose bytes 8..15 overlap: REASM_OVERLAP.
+                frames.add(ok.ipv4(64, gen, us, 7, RawFrame.MF, 16, c -> { }));
+                frames.add(ok.ipv4(64, gen, us, 7, RawFrame.MF | 1, 16, c -> { }));
+                // A flood of first fragments, each its own datagram: 64 held, the rest REASM_LIMIT.
+                int flood = 200;
+                for (int id = 1000; id < 1000 + flood; id++) {
+                    frames.add(ok.ipv4(64, gen, us, id, RawFrame.MF, 16, c -> { }));
+                }
+                RouterLab.in(lab.gen, RawFrame.sender(lab.genIf, frames));
+
+                int held = io.sluice.config.IpConfig.Reassembly.MAX_DATAGRAMS_DEFAULT;
+                Map<String, Long> expected = new java.util.TreeMap<>(Map.of("drop.IP_BAD_CHECKSUM", 1L,
+                    "drop.IP_TOO_SHORT", 1L, "drop.IP_BAD_IHL", 1L, "drop.IP_BAD_TOTAL_LENGTH", 1L,
+                    "drop.IP_TRUNCATED", 1L, "drop.IP_TTL_EXCEEDED", 2L, "drop.IP_MARTIAN_SOURCE", 1L,
+                    "drop.IP_MARTIAN_DESTINATION", 1L, "drop.REASM_OVERLAP", 1L, "drop.REASM_LIMIT",
+                    (long) flood - held));
+                assertTrue(io.sluice.nativeio.afpacket.Await.until(() -> seen(f, expected), java.time.Duration
+                    .ofSeconds(10)), () -> "counters: " + f.counters().nonZero());
+                Map<String, Long> c = f.counters().nonZero();
+                expected.forEach((k, v) -> assertEquals(v, c.getOrDefault(k, 0L), k + " in " + c));
+            } finally {
+                assertClosedClean(f);
+            }
+        }
+    }
+
+    private static boolean seen(Forwarder f, Map<String, Long> expected) {
+        Map<String, Long> c = f.counters().nonZero();
+        return expected.entrySet().stream().allMatch(e -> c.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    private static byte[] mac(long mac) {
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return b;
     }
 
     @Test
