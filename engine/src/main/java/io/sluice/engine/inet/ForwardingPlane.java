@@ -237,6 +237,11 @@ public final class ForwardingPlane implements PacketProcessor, ArpCache.Listener
             return drop(p, h, InetDrop.IP_FRAG_NEEDED);
         }
         Ipv4Header.decrementTtl(s, ip);
+        h = PartialChecksum.finish(p, h, L3);
+        if (h == PbufHandle.NULL) {
+            counters.drop(InetDrop.IP_NO_BUFFERS);
+            return PbufHandle.NULL;
+        }
         counters.inc(Mib.ipForwDatagrams);
         return output(p, h, egress, gateway == NextHopTable.NO_GATEWAY ? dst : gateway, out);
     }

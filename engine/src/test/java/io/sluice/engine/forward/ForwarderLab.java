@@ -73,9 +73,15 @@ final class ForwarderLab implements AutoCloseable {
 
     /** Sends {@code frame} into the forwarder from the far end of {@code wire}. */
     void send(NicPort wire, byte[] frame) {
+        send(wire, frame, 0);
+    }
+
+    /** As {@link #send(NicPort, byte[])}, with the packet flags a receive port would have set. */
+    void send(NicPort wire, byte[] frame, int pktFlags) {
         int h = p.alloc(io.sluice.engine.pbuf.Layer.RAW, frame.length);
         assertNotEquals(PbufHandle.NULL, h);
         p.copyback(h, 0, frame, 0, frame.length);
+        p.setPktFlags(h, pktFlags);
         assertEquals(1, wire.transmitBurst(p, new int[] {h}, 0, 1));
     }
 

@@ -10,6 +10,8 @@ import io.sluice.engine.wire.UdpHeader;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The forwarding plane end to end on in-memory wires: exact bytes out, counters, and the pool full at the end. */
@@ -56,6 +58,32 @@ class ForwarderTest {
             assertArrayEquals(expected, lab.receiveOne(lab.sink));
             assertEquals(2, lab.counter("ipForwDatagrams"));
             assertEquals(1, lab.counter("arpResolved"));
+        }
+    }
+
+    /**
+     * A datagram from a local kernel with its transport checksum left to offload (the receive port marked it
+     * CSUM_PARTIAL; the field holds the pseudo-header's sum) leaves with the checksum finished: UDP in one pbuf,
+     * and TCP with 1400 bytes of data across a chain.
+     */
+    @ParameterizedTest(name = "protocol {0}, {1} bytes")
+    @CsvSource({"17, 100", "6, 1400"})
+    void finishesAChecksumALocalKernelLeftToOffload(int protocol, int dataLength) {
+        try (ForwarderLab lab = new ForwarderLab()) {
+            byte[] data = Frames.data(dataLength, 3);
+            byte[] segment = protocol == 17 ? Frames.udp(HOST_GEN_IP, FAR, 4000, 9, data)
+                : Frames.tcp(HOST_GEN_IP, FAR, 4000, 80, data);
+            int field = protocol == 17 ? 6 : 16;
+            byte[] partial = segment.clone();
+            int pseudo = io.sluice.engine.wire.Checksum.pseudoHeaderSum(HOST_GEN_IP, FAR, protocol, segment.length);
+            partial[field] = (byte) (pseudo >>> 8);
+            partial[field + 1] = (byte) pseudo;
+            lab.send(lab.gen, Frames.ipv4(GEN_MAC, HOST_GEN, HOST_GEN_IP, FAR, 64, protocol, 0x4000, 5, partial),
+                io.sluice.engine.pbuf.PacketFlags.CSUM_PARTIAL);
+            lab.answerArp(lab.sink, SINK_MAC, SINK_IP, HOST_SINK_IP, HOST_SINK);
+            byte[] out = lab.receiveOne(lab.sink);
+            assertArrayEquals(Frames.ipv4(HOST_SINK, SINK_MAC, HOST_GEN_IP, FAR, 63, protocol, 0x4000, 5, segment), out,
+                "the checksum finished, nothing else changed but TTL and MACs");
         }
     }
 

@@ -136,6 +136,21 @@ final class Frames {
             .putShort((short) c).put(data).array();
     }
 
+    /** A TCP segment (a 20-byte header, ACK|PSH) carrying {@code data}, its checksum over the pseudo-header. */
+    static byte[] tcp(int src, int dst, int srcPort, int dstPort, byte[] data) {
+        int length = 20 + data.length;
+        ByteBuffer seg = ByteBuffer.allocate(length).putShort((short) srcPort).putShort((short) dstPort)
+            .putInt(1000).putInt(2000).put((byte) 0x50).put((byte) 0x18).putShort((short) 65535).putShort((short) 0)
+            .putShort((short) 0).put(data);
+        byte[] t = seg.array();
+        byte[] pseudo = ByteBuffer.allocate(12 + length + 1).putInt(src).putInt(dst).put((byte) 0).put((byte) 6)
+            .putShort((short) length).put(t).array();
+        int c = checksum(pseudo, 0, 12 + length);
+        t[16] = (byte) (c >>> 8);
+        t[17] = (byte) c;
+        return t;
+    }
+
     /** {@code n} patterned bytes. */
     static byte[] data(int n, int seed) {
         byte[] d = new byte[n];

@@ -107,6 +107,40 @@ class ForwarderLabTest {
         }
     }
 
+    /**
+     * Linux UDP from one namespace to the other through Sluice: the sender's kernel leaves the checksum to
+     * offload (veth), the receiving kernel verifies it, so the datagrams arrive only if Sluice finished it.
+     */
+    @Test
+    void linuxUdpThroughSluiceArrivesWithItsChecksumFinished() throws Exception {
+        try (RouterLab lab = new RouterLab(1500)) {
+            Forwarder f = start(lab);
+            try {
+                Process receiver = new ProcessBuilder("ip", "netns", "exec", lab.sink, "python3", "-c",
+                    "import socket\n"
+                        + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                        + "s.bind(('10.10.2.2', 9999)); s.settimeout(5); print('ready', flush=True)\n"
+                        + "got = []\n"
+                        + "try:\n"
+                        + "    while len(got) < 5: got.append(s.recv(2000))\n"
+                        + "except socket.timeout: pass\n"
+                        + "print(len(got), sorted(len(g) for g in got))\n").redirectErrorStream(true).start();
+                var out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
+                assertEquals("ready", out.readLine());
+                RouterLab.in(lab.gen, "python3", "-c", "import socket\n"
+                    + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                    + "for n in (1, 100, 1000, 1400, 1472): s.sendto(bytes(range(256)) * (n // 256) + bytes(n % 256),"
+                    + " ('10.10.2.2', 9999))\n");
+                assertTrue(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals("5 [1, 100, 1000, 1400, 1472]", out.readLine());
+                assertEquals(5, f.counters().nonZero().getOrDefault("ipForwDatagrams", 0L),
+                    () -> f.counters().nonZero().toString());
+            } finally {
+                assertClosedClean(f);
+            }
+        }
+    }
+
     @Test
     void aTtlThatExpiresAtSluiceYieldsTimeExceededFromItsAddress() {
         try (RouterLab lab = new RouterLab(1500)) {
