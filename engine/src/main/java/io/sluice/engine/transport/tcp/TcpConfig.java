@@ -32,7 +32,7 @@ public final class TcpConfig {
     /** Half-open connections (SYN-RECEIVED) per listener before SYN cookies (or drops). */
     public static final int SYN_BACKLOG_DEFAULT = 128;
     /** Segments held out of order per connection. */
-    public static final int OFO_SEGMENTS_DEFAULT = 64;
+    public static final int OFO_SEGMENTS_DEFAULT = 256;
     /** Pbufs held out of order per connection. */
     public static final int OFO_PBUFS_DEFAULT = 1024;
     /** RFC 1122 4.2.3.6: keepalive idle time, no less than two hours by default. */

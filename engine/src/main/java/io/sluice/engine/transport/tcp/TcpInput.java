@@ -552,6 +552,9 @@ final class TcpInput {
     /** RFC 5681 3.2 (fast retransmit) and RFC 6582 3.2 (NewReno), on a duplicate acknowledgment. */
     private void duplicateAck(Pbufs p, TcpConnection c, long now) {
         c.dupAcks++;
+        if (c.dupAcks < 3) {
+            stack.schedule(c); // limited transmit (RFC 3042): see TcpOutput
+        }
         if (c.inRecovery) {
             c.cc.setCwnd(c.cc.cwnd() + c.mss); // step 4: inflate for the segment that left the network
             return;

@@ -52,7 +52,11 @@ final class TcpOutput {
             int unsent = Math.max(0, c.sndQueueLen - off);
             boolean finPending = c.finQueued && !c.finAcked && off <= c.sndQueueLen;
             boolean retransmission = TcpSeq.lt(c.sndNxt, c.sndMax);
-            int usable = Math.min(c.sndWnd, c.cc.cwnd()) - off;
+            int cwnd = c.cc.cwnd();
+            if (!c.inRecovery && c.dupAcks > 0 && c.dupAcks < 3) {
+                cwnd += c.dupAcks * c.mss; // RFC 3042 limited transmit: new data for the first two duplicates
+            }
+            int usable = Math.min(c.sndWnd, cwnd) - off;
             int len = Math.min(Math.min(unsent, c.mss), Math.max(usable, 0));
             if (force && sent == 0 && len == 0 && unsent > 0) {
                 len = 1; // RFC 9293 3.8.6.1: a zero-window probe carries one byte

@@ -408,9 +408,11 @@ public final class TcpStack implements TransportProtocol {
         c.rcvHeld = Math.max(0, c.rcvHeld - bytes);
         int free = c.receiveBuffer - c.rcvHeld;
         int cur = Math.max(0, c.rcvAdvEdge - c.rcvNxt);
-        // RFC 9293 3.8.6.2.2: a window update when the edge would move by min(buffer / 2, MSS) or more.
+        // RFC 9293 3.8.6.2.2: a window update when the edge would move by min(buffer / 2, MSS) or more, and
+        // (as Linux does) only when the window at least doubles: an application that consumes as data comes
+        // would otherwise draw an ACK per segment, defeating delayed ACKs; the data's own ACKs carry the edge.
         if (TcpState.synchronized_(c.state) && !c.finReceived
-            && free - cur >= Math.min(c.receiveBuffer / 2, c.mss)) {
+            && free - cur >= Math.min(c.receiveBuffer / 2, c.mss) && free >= 2 * cur) {
             c.ackNow = true;
             schedule(c);
         }
