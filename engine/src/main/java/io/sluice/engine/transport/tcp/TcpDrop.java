@@ -23,6 +23,8 @@ public enum TcpDrop {
     OUT_OF_WINDOW(null),
     /** A RST outside the window (RFC 5961 3.2): ignored. */
     RST_OUT_OF_WINDOW(null),
+    /** A RST in TIME-WAIT: ignored, against TIME-WAIT assassination (RFC 1337 4, fix F1). */
+    RST_IN_TIME_WAIT(null),
     /** A RST in the window but not at RCV.NXT (RFC 5961 3.2): a challenge ACK was sent. */
     RST_CHALLENGED(null),
     /** A SYN in a synchronized state (RFC 5961 4.2): a challenge ACK was sent. */

@@ -328,6 +328,10 @@ final class TcpInput {
         // Second: RST (RFC 5961 3.2: only an exact match resets; any other in-window RST is challenged).
         if ((flags & RST) != 0) {
             dropPayload(p);
+            if (c.state == TcpState.TIME_WAIT) {
+                counters.drop(TcpDrop.RST_IN_TIME_WAIT);
+                return;
+            }
             if (seq != c.rcvNxt) {
                 counters.drop(TcpDrop.RST_CHALLENGED);
                 challengeAck(p, c);
@@ -530,11 +534,12 @@ final class TcpInput {
                 c.maxSndWnd = c.sndWnd;
             }
             if (c.sndWnd > 0 && c.persistOn) {
+                // The window opened: back to the retransmission timer, from SND.UNA (a probe byte the peer
+                // dropped goes again in order).
                 c.persistOn = false;
                 c.persistBackoff = 0;
-                if (c.sndMax != c.sndUna) {
-                    stack.armRetransmit(c, now);
-                }
+                c.sndNxt = c.sndUna;
+                c.rttTiming = false;
             }
         }
         stack.touchKeepalive(c, now);

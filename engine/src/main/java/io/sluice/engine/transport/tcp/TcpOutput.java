@@ -99,8 +99,11 @@ final class TcpOutput {
         if (sent == 0 && c.ackNow) {
             sendAck(p, c);
         }
-        // RFC 9293 3.8.6.1: data waits behind a zero window and nothing is in flight to bring an update.
-        if (c.sndWnd == 0 && c.sndMax == c.sndUna && c.sndQueueLen > c.sndNxt - c.sndUna && !c.persistOn) {
+        // RFC 9293 3.8.6.1: data waits behind a zero window and nothing is in flight to bring an update. A window
+        // too small for the sender's SWS avoidance takes the same timer as its override (RFC 1122 4.2.3.4).
+        int waiting = c.sndQueueLen - (c.sndNxt - c.sndUna);
+        if (waiting > 0 && c.sndWnd < Math.min(c.mss, waiting) && c.sndMax == c.sndUna && !c.persistOn
+            && TcpState.canSend(c.state)) {
             stack.armPersist(c, now);
         }
         return sent;

@@ -189,14 +189,14 @@ public final class TcpStack implements TransportProtocol {
             }
         }
         if (c.persistOn && now - c.persistAt >= 0) {
-            c.persistOn = false;
+            // RFC 9293 3.8.6.1: probe the zero window. The persist timer stays on (and the retransmission timer
+            // off) until a window opens: probes that the peer does not take are not losses, and never time
+            // the connection out while the peer answers them.
             counters.inc(TcpMib.tcpWindowProbes);
             c.sndNxt = c.sndUna; // the earlier probe byte, if any, goes again
             out.output(p, c, now, true);
             c.persistBackoff = Math.min(c.persistBackoff + 1, 16);
-            if (c.sndWnd == 0 && c.sndQueueLen > 0) {
-                armPersist(c, now);
-            }
+            armPersist(c, now);
             work++;
         }
         if (c.delackOn && now - c.delackAt >= 0) {
