@@ -23,6 +23,7 @@ final class TcpInput {
     private final TcpStack stack;
     private final TcpCounters counters;
     private final TcpOptions opts = new TcpOptions();
+    private final SynCookies cookies;
     /** The toolkit of the current call. */
     private Pbufs pbufs;
 
@@ -43,6 +44,7 @@ final class TcpInput {
     TcpInput(TcpStack stack, TcpCounters counters) {
         this.stack = stack;
         this.counters = counters;
+        this.cookies = new SynCookies(stack.hash);
     }
 
     void segment(Pbufs p, int frame, int l3) {
@@ -162,6 +164,13 @@ final class TcpInput {
     // ------------------------------------------------------------------------------ RFC 9293 3.10.7.2 LISTEN
 
     private void listen(Pbufs p, TcpListener l) {
+        if ((flags & (RST | SYN | ACK)) == ACK && l.cookiesSent && stack.now - l.lastCookieAt < 128_000_000_000L) {
+            int idx = cookies.check(dst, dstPort, src, srcPort, seq - 1, ack - 1, stack.now);
+            if (idx >= 0) {
+                cookieEstablished(p, l, idx);
+                return;
+            }
+        }
         dropPayload(p); // data on a SYN is not kept: the peer sends it again once established
         if ((flags & RST) != 0) {
             counters.drop(TcpDrop.RST_NO_SOCKET);
@@ -177,8 +186,20 @@ final class TcpInput {
             return;
         }
         if (l.backlog >= l.backlogLimit) {
-            // SYN-flood protection: the half-open connections of a listener are bounded.
-            counters.drop(TcpDrop.LISTEN_OVERFLOW);
+            // SYN-flood protection: the half-open connections of a listener are bounded; past the bound, a SYN
+            // cookie answers and no state is kept (RFC 4987 3.6).
+            if (!stack.config.synCookies()) {
+                counters.drop(TcpDrop.LISTEN_OVERFLOW);
+                return;
+            }
+            int peerMss = opts.mss == TcpOptions.NO_MSS ? 536 : opts.mss;
+            int idx = SynCookies.mssIndex(Math.min(peerMss, stack.out.ourMss(src)));
+            int cookie = cookies.make(dst, dstPort, src, srcPort, seq, idx, stack.now);
+            stack.out.sendSynCookie(p, dst, dstPort, src, srcPort, cookie, seq + 1, SynCookies.MSS[idx],
+                Math.min(stack.config.receiveBuffer(), 0xFFFF));
+            counters.inc(TcpMib.tcpSynCookiesSent);
+            l.cookiesSent = true;
+            l.lastCookieAt = stack.now;
             return;
         }
         TcpConnection c = stack.allocate(dst, dstPort, src, srcPort);
@@ -207,6 +228,39 @@ final class TcpInput {
         c.rttSeq = c.iss;
         c.rttStart = stack.now;
         stack.armRetransmit(c, stack.now);
+    }
+
+    /**
+     * The ACK of a SYN cookie: the connection is made as if it had waited in SYN-RECEIVED, without window
+     * scaling, and the segment goes on through the usual checks (its ACK completes the handshake, its data is
+     * taken).
+     */
+    private void cookieEstablished(Pbufs p, TcpListener l, int mssIndex) {
+        TcpConnection c = stack.allocate(dst, dstPort, src, srcPort);
+        if (c == null) {
+            dropPayload(p);
+            return;
+        }
+        counters.inc(TcpMib.tcpSynCookiesRecv);
+        counters.inc(TcpMib.tcpPassiveOpens);
+        c.listener = l;
+        l.backlog++;
+        c.state = TcpState.SYN_RECEIVED;
+        c.irs = seq - 1;
+        c.rcvNxt = seq;
+        c.rcvAdvEdge = seq + Math.min(c.receiveBuffer, 0xFFFF);
+        c.iss = ack - 1;
+        c.sndUna = c.iss;
+        c.sndNxt = ack;
+        c.sndMax = ack;
+        c.recover = c.iss;
+        c.mss = Math.min(SynCookies.MSS[mssIndex], stack.out.ourMss(src));
+        c.cc.init(c.mss, stack.config.initialWindow());
+        c.sndWnd = wnd;
+        c.maxSndWnd = wnd;
+        c.sndWl1 = seq;
+        c.sndWl2 = c.iss;
+        otherStates(p, c);
     }
 
     /** MSS (RFC 9293 3.7.1) and window scaling (RFC 7323 2.2: only when both SYNs carry the option). */

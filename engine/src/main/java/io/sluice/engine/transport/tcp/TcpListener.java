@@ -14,6 +14,9 @@ public final class TcpListener {
     /** Connections in SYN-RECEIVED from this listener. */
     int backlog;
     boolean open = true;
+    /** Whether SYN cookies went out lately: only then is an ACK checked as one (a guesser gets no oracle). */
+    boolean cookiesSent;
+    long lastCookieAt;
 
     TcpListener(TcpStack stack, int localAddr, int localPort, TcpAcceptor acceptor, int backlogLimit) {
         this.stack = stack;

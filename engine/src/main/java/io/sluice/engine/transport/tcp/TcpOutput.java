@@ -180,21 +180,37 @@ final class TcpOutput {
 
     /** A RST (or RST-ACK) for a segment no connection takes (RFC 9293 3.10.7.1), or to abort a connection. */
     void sendReset(Pbufs p, int src, int srcPort, int dst, int dstPort, int seq, int ack, boolean withAck) {
+        int flags = TcpHeader.RST | (withAck ? TcpHeader.ACK : 0);
+        bare(p, src, srcPort, dst, dstPort, seq, withAck ? ack : 0, flags, 0, 0);
+    }
+
+    /** A SYN-ACK whose ISN is a SYN cookie: no connection holds it, so it carries only the MSS option. */
+    void sendSynCookie(Pbufs p, int src, int srcPort, int dst, int dstPort, int iss, int ack, int mss, int window) {
+        bare(p, src, srcPort, dst, dstPort, iss, ack, TcpHeader.SYN | TcpHeader.ACK, window, mss);
+    }
+
+    /** A segment without a connection and without data; with an MSS option when {@code mss > 0}. */
+    private void bare(Pbufs p, int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
+                      int mss) {
+        int hl = TcpHeader.MIN_HEADER_LENGTH + (mss > 0 ? 4 : 0);
         int h = p.alloc(Layer.TRANSPORT, 0);
         if (h == PbufHandle.NULL) {
             counters.drop(TcpDrop.NO_BUFFERS);
             return;
         }
-        h = p.prepend(h, TcpHeader.MIN_HEADER_LENGTH);
+        h = p.prepend(h, hl);
         if (h == PbufHandle.NULL) {
             counters.drop(TcpDrop.NO_BUFFERS);
             return;
         }
-        int flags = TcpHeader.RST | (withAck ? TcpHeader.ACK : 0);
-        TcpHeader.write(p.segment(), p.address(h), srcPort, dstPort, seq, withAck ? ack : 0, flags, 0,
-            TcpHeader.MIN_HEADER_LENGTH);
-        TcpHeader.fillChecksum(p, h, 0, TcpHeader.MIN_HEADER_LENGTH, src, dst);
-        send(p, h, src, dst, false, true);
+        MemorySegment s = p.segment();
+        long at = p.address(h);
+        TcpHeader.write(s, at, srcPort, dstPort, seq, ack, flags, window, hl);
+        if (mss > 0) {
+            TcpHeader.writeMss(s, at + TcpHeader.MIN_HEADER_LENGTH, mss);
+        }
+        TcpHeader.fillChecksum(p, h, 0, hl, src, dst);
+        send(p, h, src, dst, false, (flags & TcpHeader.RST) != 0);
     }
 
     private int send(Pbufs p, int h, int src, int dst, boolean retransmission, boolean rst) {
