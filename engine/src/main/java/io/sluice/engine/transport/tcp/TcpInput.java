@@ -50,6 +50,11 @@ final class TcpInput {
     void segment(Pbufs p, int frame, int l3) {
         pbufs = p;
         counters.inc(TcpMib.tcpInSegs);
+        // The plane delivers the IPv4 header contiguous; a caller that does not is served by a pullup.
+        int ipNeed = Math.min(p.length(frame), l3 + Ipv4Header.MAX_HEADER_LENGTH);
+        if (p.len(frame) < ipNeed) {
+            frame = p.pullup(frame, ipNeed);
+        }
         MemorySegment s = p.segment();
         long ip = p.address(frame) + l3;
         int ihl = Ipv4Header.headerLength(s, ip);
