@@ -38,6 +38,10 @@ public enum TcpMib {
     tcpDelayedAcks,
     /** Segments queued out of order. */
     tcpOfoQueued,
+    /** Segments sent smaller, in one pbuf from the pool's reserve, because the pool was dry. */
+    tcpReserveSegs,
+    /** Out-of-order queues freed because the pool was dry. */
+    tcpOfoPruned,
     /** SYN cookies sent because a listener's backlog was full. */
     tcpSynCookiesSent,
     /** Connections established from a valid SYN cookie. */

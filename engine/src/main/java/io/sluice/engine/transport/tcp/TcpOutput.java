@@ -2,6 +2,7 @@ package io.sluice.engine.transport.tcp;
 
 import io.sluice.engine.pbuf.Layer;
 import io.sluice.engine.pbuf.PbufHandle;
+import io.sluice.engine.pbuf.PbufType;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.transport.IpOutput;
 import io.sluice.engine.wire.Ipv4Header;
@@ -18,6 +19,8 @@ final class TcpOutput {
     private final TcpStack stack;
     private final TcpCounters counters;
     private IpOutput ip;
+    /** Data bytes the last segment built carried: fewer than asked when the pool was dry. */
+    int lastLength;
 
     TcpOutput(TcpStack stack, TcpCounters counters) {
         this.stack = stack;
@@ -78,6 +81,10 @@ final class TcpOutput {
             if (segment(p, c, c.sndNxt, len, flags) != IpOutput.SENT) {
                 c.pendingOutput = true; // no room below or no pbufs: the next tick tries again
                 break;
+            }
+            if (lastLength < len) {
+                len = lastLength; // a smaller segment from the reserve: its FIN waits
+                fin = false;
             }
             if (len > 0 && !retransmission && !c.rttTiming) {
                 c.rttTiming = true; // Karn (RFC 6298 3): time new data only
@@ -144,11 +151,27 @@ final class TcpOutput {
     private int build(Pbufs p, TcpConnection c, int seq, int len, int flags, boolean scale, boolean syn) {
         int optLen = syn ? 4 + (scale ? 4 : 0) : 0;
         int hl = TcpHeader.MIN_HEADER_LENGTH + optLen;
-        int h = p.alloc(Layer.TRANSPORT, len);
+        // Segments without data (ACKs, SYNs, FINs) may take the pool's reserve: acknowledging is receive work,
+        // and an ACK that frees the peer's queue (or ours) must not wait for pbufs that only it can free.
+        int h = len == 0 ? p.getHdrReserve(PbufType.HEADER, Layer.TRANSPORT) : p.alloc(Layer.TRANSPORT, len);
+        if (h == PbufHandle.NULL && len > 0) {
+            // The pool is dry (send queues, ours included, may hold it all): send less, in one pbuf from the
+            // reserve, so that the connection keeps moving and the ACKs it draws free the queues.
+            h = p.getHdrReserve(PbufType.DATA, Layer.TRANSPORT);
+            if (h != PbufHandle.NULL) {
+                len = Math.min(len, p.tailroom(h));
+                p.setLen(h, len);
+                p.setPktLen(h, len);
+                flags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+                counters.inc(TcpMib.tcpReserveSegs);
+            }
+        }
         if (h == PbufHandle.NULL) {
             counters.drop(TcpDrop.NO_BUFFERS);
+            stack.pressure(p);
             return IpOutput.DROPPED;
         }
+        lastLength = len;
         if (len > 0) {
             copyFromQueue(p, c.sndQueue, seq - c.sndUna, h);
         }
@@ -169,13 +192,14 @@ final class TcpOutput {
             }
         }
         TcpHeader.fillChecksum(p, h, 0, hl + len, c.localAddr, c.remoteAddr);
-        if ((flags & TcpHeader.ACK) != 0) {
-            c.ackNow = false;
+        boolean retransmission = len > 0 && TcpSeq.lt(seq, c.sndMax) || syn && c.retries > 0;
+        int r = send(p, h, c.localAddr, c.remoteAddr, retransmission, (flags & TcpHeader.RST) != 0);
+        if (r == IpOutput.SENT && (flags & TcpHeader.ACK) != 0) {
+            c.ackNow = false; // the ACK owed went out with this segment
             c.delackOn = false;
             c.segsSinceAck = 0;
         }
-        boolean retransmission = len > 0 && TcpSeq.lt(seq, c.sndMax) || syn && c.retries > 0;
-        return send(p, h, c.localAddr, c.remoteAddr, retransmission, (flags & TcpHeader.RST) != 0);
+        return r;
     }
 
     /** A RST (or RST-ACK) for a segment no connection takes (RFC 9293 3.10.7.1), or to abort a connection. */
@@ -193,9 +217,10 @@ final class TcpOutput {
     private void bare(Pbufs p, int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
                       int mss) {
         int hl = TcpHeader.MIN_HEADER_LENGTH + (mss > 0 ? 4 : 0);
-        int h = p.alloc(Layer.TRANSPORT, 0);
+        int h = p.getHdrReserve(PbufType.HEADER, Layer.TRANSPORT);
         if (h == PbufHandle.NULL) {
             counters.drop(TcpDrop.NO_BUFFERS);
+            stack.pressure(p);
             return;
         }
         h = p.prepend(h, hl);

@@ -49,6 +49,8 @@ public final class TcpStack implements TransportProtocol {
     /** The toolkit of the stage's thread, as the last stack call was handed it. */
     private Pbufs p;
     long now;
+    private boolean pruned;
+    private long prunedAt;
 
     public TcpStack(TcpConfig config) {
         this.config = config.conclude();
@@ -220,6 +222,26 @@ public final class TcpStack implements TransportProtocol {
             work += out.output(p, c, now, false);
         }
         return work;
+    }
+
+    /**
+     * The pool is dry even for a segment without data (the reserve too): free every out-of-order queue, once per
+     * tick at most. Their data is the peers' to send again; without this, pbufs held out of order could wait for
+     * a retransmission, or an ACK, that has no pbuf to go in (Linux prunes its out-of-order queues likewise).
+     */
+    void pressure(Pbufs p) {
+        if (pruned && prunedAt == now) {
+            return;
+        }
+        pruned = true;
+        prunedAt = now;
+        for (int k = 0; k < activeCount; k++) {
+            TcpConnection c = conns[active[k]];
+            if (!c.ofo.isEmpty()) {
+                c.ofo.clear(p);
+                counters.inc(TcpMib.tcpOfoPruned);
+            }
+        }
     }
 
     void armRetransmit(TcpConnection c, long now) {

@@ -42,6 +42,8 @@ final class TcpSim implements AutoCloseable {
     IntPredicate filter;
     int mtu = 1500;
     long delivered;
+    /** Runs after each tick: an application's retries (a source whose pool ran dry). */
+    Runnable onTick = () -> { };
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private long order;
     private final Emitter emitter = new Emitter(64);
@@ -172,6 +174,7 @@ final class TcpSim implements AutoCloseable {
                 nextTick += tickNanos;
                 a.tick(p, now);
                 b.tick(p, now);
+                onTick.run();
             }
         }
         return true;

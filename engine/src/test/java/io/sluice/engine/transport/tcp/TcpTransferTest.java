@@ -29,6 +29,38 @@ class TcpTransferTest {
         return sim.now - start;
     }
 
+    @org.junit.jupiter.api.Test
+    void aTransferCompletesWhenThePoolRunsDry() {
+        // 320 pbufs (160 KiB) for a 64 KiB send buffer, a 256 KiB receive window and the wire: the pool runs
+        // dry again and again; data goes in smaller segments from the reserve, out-of-order queues are pruned,
+        // and every byte arrives.
+        try (TcpSim sim = new TcpSim(43, config().sendBuffer(64 * 1024), config(), 320)) {
+            sim.loss = 0.02;
+            sim.bytesPerSecond = 12_500_000;
+            byte[] data = new byte[2 << 20];
+            new Random(43).nextBytes(data);
+            TcpApps.Sink server = new TcpApps.Sink();
+            sim.b.listen(0, 80, c -> server);
+            TcpApps.Source client = new TcpApps.Source(sim.p, data);
+            sim.onTick = () -> {
+                if (client.conn != null && !client.closed()) {
+                    client.pump(client.conn);
+                }
+            };
+            sim.a.connect(sim.p, B, 80, client);
+            assertTrue(sim.runUntil(() -> client.closed() && server.closed(), 600_000 * MS),
+                () -> "received " + server.bytes.size() + "; a " + sim.a.counters() + " b " + sim.b.counters());
+            assertEquals(TcpCloseReason.NORMAL, client.closedReason, () -> TcpCloseReason.name(client.closedReason)
+                + " " + TcpCloseReason.name(server.closedReason) + "; a " + sim.a.counters() + " b "
+                + sim.b.counters());
+            assertArrayEquals(data, server.bytes.toByteArray());
+            String denied = sim.pool.netstat().lines().filter(l -> l.endsWith("requests for pbufs denied"))
+                .findFirst().orElseThrow().trim().split(" ")[0];
+            assertTrue(Long.parseLong(denied) > 0, "the pool ran dry: " + sim.pool.netstat());
+            assertTrue(sim.a.counters().get(TcpMib.tcpReserveSegs) > 0);
+        }
+    }
+
     @ParameterizedTest(name = "{0}, loss {1}, reorder {2}, duplicate {3}")
     @CsvSource({
         "cubic, 0, 0, 0",
