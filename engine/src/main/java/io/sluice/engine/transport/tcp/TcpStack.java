@@ -98,6 +98,18 @@ public final class TcpStack implements TransportProtocol {
         return activeCount;
     }
 
+    /** MIB-2 tcpCurrEstab: connections in ESTABLISHED or CLOSE-WAIT (a scan: for reports, off the data path). */
+    public int currentEstablished() {
+        int n = 0;
+        for (int k = 0; k < activeCount; k++) {
+            int st = conns[active[k]].state;
+            if (st == TcpState.ESTABLISHED || st == TcpState.CLOSE_WAIT) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     // ---------------------------------------------------------------------------------------- the plane's side
 
     @Override

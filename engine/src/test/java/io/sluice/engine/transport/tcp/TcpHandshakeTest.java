@@ -73,4 +73,38 @@ class TcpHandshakeTest {
             assertNull(sim.a.connect(sim.p, 0x0B000001, 80, new TcpApps.Recorder()));
         }
     }
+
+    @Test
+    void framesWithALinkHeaderAndEthernetPaddingAreTakenAsThePlaneDeliversThem() {
+        try (TcpSim sim = new TcpSim(5, config(), config())) {
+            TcpApps.Sink server = new TcpApps.Sink();
+            sim.b.listen(0, 80, c -> server);
+            io.sluice.engine.stage.Emitter e = new io.sluice.engine.stage.Emitter(4);
+            // A SYN as the plane hands it over: 14 bytes of Ethernet in front, 6 bytes of padding behind.
+            int syn = ethernet(sim, Segments.datagram(sim.p, A, 5555, B, 80, 100, 0,
+                io.sluice.engine.wire.TcpHeader.SYN));
+            assertEquals(io.sluice.engine.inet.LocalProtocol.TAKEN, sim.b.deliver(sim.p, syn, 14, e));
+            TcpConnection c = sim.b.find(B, 80, A, 5555);
+            assertNotNull(c);
+            assertEquals(TcpState.SYN_RECEIVED, c.state());
+            int ack = ethernet(sim, Segments.datagram(sim.p, A, 5555, B, 80, 101, c.sndNxt,
+                io.sluice.engine.wire.TcpHeader.ACK | io.sluice.engine.wire.TcpHeader.PSH, 65_535, new byte[] {1, 2, 3}));
+            sim.b.deliver(sim.p, ack, 14, e);
+            assertEquals(TcpState.ESTABLISHED, c.state());
+            assertEquals(1, sim.b.currentEstablished());
+            assertArrayEquals(new byte[] {1, 2, 3}, server.bytes.toByteArray(), "the padding is not data");
+            c.abort();
+            sim.run(5 * MS);
+        }
+    }
+
+    /** The datagram in an Ethernet frame padded to at least 60 bytes. */
+    private static int ethernet(TcpSim sim, int datagram) {
+        int h = sim.p.prepend(datagram, 14);
+        int len = sim.p.length(h);
+        if (len < 60) {
+            assertTrue(sim.p.append(h, new byte[60 - len], 0, 60 - len));
+        }
+        return h;
+    }
 }
