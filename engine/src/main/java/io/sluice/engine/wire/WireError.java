@@ -54,5 +54,16 @@ public enum WireError {
     /** UDP: length field is more than the bytes the IP datagram carries: the datagram is cut off. */
     UDP_TRUNCATED,
     /** UDP: a non-zero checksum that does not verify over the pseudo-header and datagram (RFC 768, RFC 1122 4.1.3.4). */
-    UDP_BAD_CHECKSUM
+    UDP_BAD_CHECKSUM,
+
+    /** TCP: fewer than the 20 bytes of the fixed header (RFC 9293 3.1). */
+    TCP_TOO_SHORT,
+    /** TCP: data offset below 5, a header shorter than its fixed part (RFC 9293 3.1). */
+    TCP_BAD_DATA_OFFSET,
+    /** TCP: data offset * 4 is more than the bytes the IP datagram carries: the header is cut off. */
+    TCP_HEADER_TRUNCATED,
+    /** TCP: an option whose length runs past the header or is below 2, or a known option of the wrong size. */
+    TCP_BAD_OPTION,
+    /** TCP: the checksum over the pseudo-header and segment does not verify (RFC 9293 3.1, MUST-2). */
+    TCP_BAD_CHECKSUM
 }

@@ -1,0 +1,226 @@
+package io.sluice.engine.transport.tcp;
+
+import static io.sluice.engine.transport.tcp.TcpSim.*;
+import static io.sluice.engine.wire.TcpHeader.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.sluice.engine.pbuf.PbufLeakExtension;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PbufLeakExtension.class)
+class TcpBehaviourTest {
+    /** An established pair: A's client connection to B's server on port 80. */
+    private static final class Pair {
+        final TcpApps.Sink server = new TcpApps.Sink();
+        final TcpApps.Recorder client = new TcpApps.Recorder();
+        TcpConnection a;
+        TcpConnection b;
+
+        Pair(TcpSim sim) {
+            sim.b.listen(0, 80, c -> {
+                b = c;
+                return server;
+            });
+            a = sim.a.connect(sim.p, B, 80, client);
+            assertTrue(sim.runUntil(() -> client.connected && server.connected, 1_000 * MS));
+        }
+    }
+
+    @Test
+    void timeWaitHoldsTheTupleForTwoMslAndAcksARetransmittedFin() {
+        try (TcpSim sim = new TcpSim(10, config(), config())) {
+            Pair pair = new Pair(sim);
+            pair.a.close();
+            assertTrue(sim.runUntil(() -> pair.client.closed() && pair.server.closed(), 1_000 * MS));
+            assertEquals(TcpState.TIME_WAIT, pair.a.state());
+            assertEquals(TcpCloseReason.NORMAL, pair.client.closedReason);
+            // The peer's FIN again (as if our ACK were lost): answered with an ACK, and 2 MSL starts again.
+            long out = sim.a.counters().get(TcpMib.tcpOutSegs);
+            int fin = Segments.datagram(sim.p, B, 80, A, pair.a.localPort(), pair.a.rcvNxt - 1, pair.a.sndNxt,
+                FIN | ACK);
+            sim.run(900 * MS);
+            sim.inject(sim.endA, fin);
+            sim.run(MS);
+            assertEquals(out + 1, sim.a.counters().get(TcpMib.tcpOutSegs));
+            assertEquals(TcpState.TIME_WAIT, pair.a.state());
+            sim.run(500 * MS);
+            assertEquals(1, sim.a.connections(), "2 MSL (1 s) restarted by the FIN");
+            // B's listener answered our ACK with a RST: RFC 1337 says TIME-WAIT ignores it.
+            assertEquals(1, sim.b.counters().get(TcpDrop.LISTEN_BAD_SEGMENT));
+            assertEquals(1, sim.a.counters().get(TcpDrop.RST_IN_TIME_WAIT));
+            sim.run(600 * MS);
+            assertEquals(0, sim.a.connections());
+        }
+    }
+
+    @Test
+    void simultaneousCloseGoesThroughClosingToTimeWaitOnBothSides() {
+        try (TcpSim sim = new TcpSim(11, config(), config())) {
+            Pair pair = new Pair(sim);
+            pair.server.closeOnFin = false;
+            pair.a.close();
+            pair.b.close();
+            assertTrue(sim.runUntil(() -> pair.client.closed() && pair.server.closed(), 1_000 * MS));
+            assertEquals(TcpState.TIME_WAIT, pair.a.state());
+            assertEquals(TcpState.TIME_WAIT, pair.b.state());
+            assertEquals(TcpCloseReason.NORMAL, pair.client.closedReason);
+            assertEquals(TcpCloseReason.NORMAL, pair.server.closedReason);
+        }
+    }
+
+    @Test
+    void outOfWindowRstIsIgnoredInWindowRstChallengedExactRstResets() {
+        try (TcpSim sim = new TcpSim(12, config(), config())) {
+            Pair pair = new Pair(sim);
+            TcpConnection b = pair.b;
+            int aPort = pair.a.localPort();
+            // Far outside the window: ignored without an answer.
+            sim.inject(sim.endB, Segments.datagram(sim.p, A, aPort, B, 80, b.rcvNxt + (1 << 30), 0, RST));
+            sim.run(5 * MS);
+            assertEquals(1, sim.b.counters().get(TcpDrop.RST_OUT_OF_WINDOW));
+            assertEquals(TcpState.ESTABLISHED, b.state());
+            // In the window but not at RCV.NXT: a challenge ACK (RFC 5961 3.2), and the connection lives.
+            sim.inject(sim.endB, Segments.datagram(sim.p, A, aPort, B, 80, b.rcvNxt + 100, 0, RST));
+            sim.run(5 * MS);
+            assertEquals(1, sim.b.counters().get(TcpDrop.RST_CHALLENGED));
+            assertEquals(1, sim.b.counters().get(TcpMib.tcpChallengeAcks));
+            assertEquals(TcpState.ESTABLISHED, b.state());
+            assertEquals(TcpState.ESTABLISHED, pair.a.state(), "the genuine peer ignores the challenge ACK");
+            // Exactly at RCV.NXT: the connection is reset.
+            sim.inject(sim.endB, Segments.datagram(sim.p, A, aPort, B, 80, b.rcvNxt, 0, RST));
+            assertTrue(sim.runUntil(pair.server::closed, 5 * MS));
+            assertEquals(TcpCloseReason.RESET, pair.server.closedReason);
+            assertEquals(1, sim.b.counters().get(TcpMib.tcpEstabResets));
+            pair.a.abort();
+        }
+    }
+
+    @Test
+    void synInAnEstablishedConnectionDrawsAChallengeAckNotAReset() {
+        try (TcpSim sim = new TcpSim(13, config(), config())) {
+            Pair pair = new Pair(sim);
+            TcpConnection b = pair.b;
+            sim.inject(sim.endB, Segments.datagram(sim.p, A, pair.a.localPort(), B, 80, b.rcvNxt + 5, 0, SYN));
+            sim.run(5 * MS);
+            assertEquals(1, sim.b.counters().get(TcpDrop.SYN_CHALLENGED));
+            assertEquals(1, sim.b.counters().get(TcpMib.tcpChallengeAcks));
+            assertEquals(TcpState.ESTABLISHED, b.state());
+            // An ACK of data never sent (RFC 5961 5.2): challenged and dropped.
+            sim.inject(sim.endB, Segments.datagram(sim.p, A, pair.a.localPort(), B, 80, b.rcvNxt, b.sndMax + 1000,
+                ACK));
+            sim.run(5 * MS);
+            assertEquals(1, sim.b.counters().get(TcpDrop.ACK_UNACCEPTABLE));
+            assertEquals(2, sim.b.counters().get(TcpMib.tcpChallengeAcks));
+            assertEquals(TcpState.ESTABLISHED, b.state());
+            pair.a.abort();
+            assertTrue(sim.runUntil(pair.server::closed, 100 * MS));
+        }
+    }
+
+    @Test
+    void challengeAcksAreRateLimited() {
+        try (TcpSim sim = new TcpSim(14, config(), config().challengeAcksPerSecond(10))) {
+            Pair pair = new Pair(sim);
+            for (int i = 0; i < 100; i++) {
+                sim.inject(sim.endB, Segments.datagram(sim.p, A, pair.a.localPort(), B, 80, pair.b.rcvNxt + 1 + i,
+                    0, RST));
+            }
+            sim.run(5 * MS);
+            assertEquals(100, sim.b.counters().get(TcpDrop.RST_CHALLENGED));
+            assertTrue(sim.b.counters().get(TcpMib.tcpChallengeAcks) <= 10);
+            assertTrue(sim.b.counters().get(TcpDrop.CHALLENGE_ACK_LIMITED) >= 90);
+            assertEquals(TcpState.ESTABLISHED, pair.b.state());
+            pair.a.abort();
+            assertTrue(sim.runUntil(pair.server::closed, 100 * MS));
+        }
+    }
+
+    @Test
+    void aZeroWindowStallsTheSenderWhoProbesUntilTheApplicationReadsAgain() {
+        try (TcpSim sim = new TcpSim(15, config(), config().receiveBuffer(16 * 1460))) {
+            TcpApps.Sink server = new TcpApps.Sink();
+            server.hold = true;
+            sim.b.listen(0, 80, c -> server);
+            byte[] data = new byte[200_000];
+            new Random(15).nextBytes(data);
+            TcpApps.Source client = new TcpApps.Source(sim.p, data);
+            sim.a.connect(sim.p, B, 80, client);
+            sim.run(2_000 * MS);
+            assertEquals(16 * 1460, server.heldBytes, "the window closes at the receive buffer");
+            assertEquals(0, server.conn.receiveWindow());
+            long probes = sim.a.counters().get(TcpMib.tcpWindowProbes);
+            assertTrue(probes >= 3, "persist probes while the window is zero: " + probes);
+            assertFalse(client.closed(), "probes keep the connection alive");
+            server.hold = false;
+            server.release(sim.p);
+            assertTrue(sim.runUntil(() -> client.closed() && server.closed(), 30_000 * MS),
+                () -> "received " + server.bytes.size() + " " + sim.a.counters() + " " + sim.b.counters());
+            assertArrayEquals(data, server.bytes.toByteArray());
+        }
+    }
+
+    @Test
+    void aDeadPeerTimesOutAfterTheRetries() {
+        try (TcpSim sim = new TcpSim(16, config().maxRetries(4), config())) {
+            Pair pair = new Pair(sim);
+            sim.filter = h -> false; // the wire is cut
+            int chain = sim.p.alloc(io.sluice.engine.pbuf.Layer.RAW, 1000);
+            assertEquals(io.sluice.engine.pbuf.PbufHandle.NULL, pair.a.send(sim.p, chain));
+            assertTrue(sim.runUntil(pair.client::closed, 60_000 * MS));
+            assertEquals(TcpCloseReason.TIMEOUT, pair.client.closedReason);
+            assertEquals(4, sim.a.counters().get(TcpMib.tcpTimeouts));
+            pair.b.abort();
+        }
+    }
+
+    @Test
+    void keepaliveProbesAnIdlePeerAndDropsADeadOne() {
+        TcpConfig ka = config().keepalive(1_000 * MS, 100 * MS, 3);
+        try (TcpSim sim = new TcpSim(17, ka, config())) {
+            Pair pair = new Pair(sim);
+            pair.a.setKeepAlive(true);
+            sim.run(3_500 * MS);
+            assertTrue(sim.a.counters().get(TcpMib.tcpKeepaliveProbes) >= 3, "one probe per idle second");
+            assertEquals(TcpState.ESTABLISHED, pair.a.state(), "an answering peer keeps it alive");
+            sim.filter = h -> false;
+            assertTrue(sim.runUntil(pair.client::closed, 3_000 * MS));
+            assertEquals(TcpCloseReason.TIMEOUT, pair.client.closedReason);
+            pair.b.abort();
+        }
+    }
+
+    @Test
+    void aFullTransmitPathDelaysOutputWithoutLosingIt() {
+        try (TcpSim sim = new TcpSim(18, config(), config())) {
+            TcpApps.Sink server = new TcpApps.Sink();
+            sim.b.listen(0, 80, c -> server);
+            byte[] data = new byte[300_000];
+            new Random(18).nextBytes(data);
+            TcpApps.Source client = new TcpApps.Source(sim.p, data);
+            sim.bytesPerSecond = 1_250_000;
+            sim.a.connect(sim.p, B, 80, client);
+            sim.run(20 * MS);
+            sim.endA.full = true;
+            sim.run(30 * MS);
+            sim.endA.full = false;
+            assertTrue(sim.runUntil(() -> client.closed() && server.closed(), 10_000 * MS),
+                () -> client.conn + " " + sim.a.counters() + " / " + server.conn + " " + sim.b.counters());
+            assertArrayEquals(data, server.bytes.toByteArray());
+            assertTrue(sim.a.counters().get(TcpDrop.OUTPUT_FULL) > 0);
+        }
+    }
+
+    @Test
+    void aSegmentWithABadChecksumIsCountedAndFreed() {
+        try (TcpSim sim = new TcpSim(19, config(), config())) {
+            int h = Segments.datagram(sim.p, A, 1234, B, 80, 1, 0, SYN);
+            sim.p.putByte(h, 20 + 16, (byte) (sim.p.getByte(h, 20 + 16) ^ 1));
+            sim.inject(sim.endB, h);
+            sim.run(MS);
+            assertEquals(1, sim.b.counters().get(io.sluice.engine.wire.WireError.TCP_BAD_CHECKSUM));
+            assertEquals(1, sim.b.counters().get(TcpMib.tcpInErrs));
+        }
+    }
+}
