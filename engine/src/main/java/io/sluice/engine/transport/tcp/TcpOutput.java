@@ -44,7 +44,7 @@ final class TcpOutput {
      */
     int output(Pbufs p, TcpConnection c, long now, boolean force) {
         if (!TcpState.canSend(c.state)) {
-            if (c.ackNow && TcpState.synchronized_(c.state)) {
+            if (c.ackNow && TcpState.isSynchronized(c.state)) {
                 sendAck(p, c);
             }
             return 0;
@@ -308,7 +308,7 @@ final class TcpOutput {
                 adv = field << c.rcvScale;
             }
         }
-        if (TcpState.synchronized_(c.state) || c.state == TcpState.SYN_RECEIVED) {
+        if (TcpState.isSynchronized(c.state) || c.state == TcpState.SYN_RECEIVED) {
             c.rcvAdvEdge = c.rcvNxt + adv;
         }
         return field;
