@@ -365,14 +365,24 @@ public final class TcpStack implements TransportProtocol {
      * @return the connection, or null when there is no route, no free connection or no free port
      */
     public TcpConnection connect(Pbufs p, int dst, int dstPort, TcpHandler handler) {
+        return connect(p, 0, dst, dstPort, handler);
+    }
+
+    /**
+     * As {@link #connect(Pbufs, int, int, TcpHandler)} from a chosen local port (a socket bound before it
+     * connects), or an ephemeral one when {@code localPort} is 0.
+     *
+     * @return the connection, or null when there is no route, no free connection, or the 4-tuple is in use
+     */
+    public TcpConnection connect(Pbufs p, int localPort, int dst, int dstPort, TcpHandler handler) {
         enter(p);
         try {
             int src = out.ip().sourceFor(dst);
             if (src == 0) {
                 return null;
             }
-            int port = ephemeralPort(src, dst, dstPort);
-            if (port == 0) {
+            int port = localPort != 0 ? localPort : ephemeralPort(src, dst, dstPort);
+            if (port == 0 || table.find(src, port, dst, dstPort) >= 0) {
                 return null;
             }
             TcpConnection c = allocate(src, port, dst, dstPort);
