@@ -9,8 +9,7 @@ import io.sluice.engine.pbuf.PbufLeakExtension;
 import io.sluice.engine.pbuf.PbufPool;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.stage.Emitter;
-import io.sluice.engine.transport.IpOutput;
-import io.sluice.engine.wire.Ipv4Header;
+import io.sluice.engine.transport.LoopbackIpOutput;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -25,62 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PbufLeakExtension.class)
 class TcpAllocationTest {
     private static final long SLACK_BYTES = 64 * 1024;
-
-    /** One direction of the wire: a ring of datagram handles. */
-    static final class Fifo implements IpOutput {
-        final int addr;
-        final int peerAddr;
-        final int[] ring = new int[1 << 16];
-        int head;
-        int tail;
-
-        Fifo(int addr, int peerAddr) {
-            this.addr = addr;
-            this.peerAddr = peerAddr;
-        }
-
-        @Override
-        public int send(Pbufs p, int segment, int src, int dst, int protocol, int tos, boolean df) {
-            if (tail - head == ring.length) {
-                return NO_ROOM;
-            }
-            int h = p.prepend(segment, Ipv4Header.MIN_HEADER_LENGTH);
-            if (h == PbufHandle.NULL) {
-                return DROPPED;
-            }
-            Ipv4Header.write(p.segment(), p.address(h), tos, p.length(h), 0, Ipv4Header.FLAG_DF, 64, protocol, src,
-                dst);
-            ring[tail++ & (ring.length - 1)] = h;
-            return SENT;
-        }
-
-        @Override
-        public int sourceFor(int dst) {
-            return dst == peerAddr ? addr : 0;
-        }
-
-        @Override
-        public int mtuFor(int dst) {
-            return 1500;
-        }
-
-        @Override
-        public boolean isLocal(int address) {
-            return address == addr;
-        }
-
-        void deliverTo(TcpStack to, Pbufs p, Emitter e) {
-            while (head != tail) {
-                to.deliver(p, ring[head++ & (ring.length - 1)], 0, e);
-            }
-        }
-
-        void free(Pbufs p) {
-            while (head != tail) {
-                p.freem(ring[head++ & (ring.length - 1)]);
-            }
-        }
-    }
 
     /** Sends 64 KiB chunks from an off-heap buffer for ever. */
     static final class Source implements TcpHandler {
@@ -149,8 +92,8 @@ class TcpAllocationTest {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (PbufPool pool = PbufPool.create(1 << 15); Arena arena = Arena.ofConfined()) {
             Pbufs p = pool.local();
-            Fifo ab = new Fifo(TcpSim.A, TcpSim.B);
-            Fifo ba = new Fifo(TcpSim.B, TcpSim.A);
+            LoopbackIpOutput ab = new LoopbackIpOutput(TcpSim.A, TcpSim.B, 1500, 1 << 16);
+            LoopbackIpOutput ba = new LoopbackIpOutput(TcpSim.B, TcpSim.A, 1500, 1 << 16);
             // 64 KiB windows: each round of 100 us moves one window, enough segments to warm up and to measure
             // without taking minutes in checked mode.
             TcpStack a = new TcpStack(TcpSim.config().sendBuffer(64 * 1024).receiveBuffer(64 * 1024).seed(1));
@@ -187,7 +130,7 @@ class TcpAllocationTest {
         }
     }
 
-    private static void round(Pbufs p, TcpStack a, TcpStack b, Fifo ab, Fifo ba, Emitter e, long[] now) {
+    private static void round(Pbufs p, TcpStack a, TcpStack b, LoopbackIpOutput ab, LoopbackIpOutput ba, Emitter e, long[] now) {
         now[0] += 100_000;
         a.tick(p, now[0]);
         b.tick(p, now[0]);
