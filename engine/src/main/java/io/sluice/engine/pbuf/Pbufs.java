@@ -835,9 +835,21 @@ public final class Pbufs implements AutoCloseable {
      * <p>Ownership: takes {@code h2}; the caller keeps {@code h1}. Never fails.
      */
     public void cat(int h1, int h2) {
+        if (h2 != NULL) {
+            catAfter(h1, last(h1), h2);
+        }
+    }
+
+    /**
+     * As {@link #cat}, for a queue that keeps its last pbuf: {@code last1} must be the last pbuf of {@code h1},
+     * and the walk to find it is saved (appending to a long queue stays O(length of {@code h2})).
+     *
+     * @return the last pbuf of the joined chain, for the next append
+     */
+    public int catAfter(int h1, int last1, int h2) {
         int head = idx(h1);
         if (h2 == NULL) {
-            return;
+            return last1;
         }
         if (CHECKED) {
             for (int cur = h1; cur != NULL; cur = arena.next(idx(cur))) {
@@ -847,8 +859,13 @@ public final class Pbufs implements AutoCloseable {
                 }
             }
         }
+        if (CHECKED && arena.next(idx(last1)) != NULL) {
+            throw new PbufStateException("catAfter: " + PbufHandle.toString(last1) + " is not the last pbuf of "
+                + PbufHandle.toString(h1));
+        }
         int added = length(h2);
-        int li = idx(last(h1));
+        int li = idx(last1);
+        int tail = last1;
         int m = h2;
         int mi = idx(m);
         arena.flags(mi, arena.flags(mi) & ~F_PKTHDR);
@@ -859,6 +876,7 @@ public final class Pbufs implements AutoCloseable {
             int room = SLOT_END - arena.data(li) - arena.len(li);
             if (mlen > room) {
                 arena.next(li, m);
+                tail = last(m);
                 break;
             }
             arena.move(slotBase(mi) + arena.data(mi), slotBase(li) + arena.data(li) + arena.len(li), mlen);
@@ -870,6 +888,7 @@ public final class Pbufs implements AutoCloseable {
         if (arena.isPktHdr(head)) {
             arena.pktLen(head, arena.pktLen(head) + added);
         }
+        return tail;
     }
 
     /**

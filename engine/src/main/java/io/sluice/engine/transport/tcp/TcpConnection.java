@@ -49,7 +49,11 @@ public final class TcpConnection {
     int rcvScale;
     /** Our effective send MSS (RFC 9293 3.7.1). */
     int mss;
+    /** The send queue from SND.UNA on; its tail and cursor are {@link SendQueue}'s. */
     int sndQueue = PbufHandle.NULL;
+    int sndQueueTail = PbufHandle.NULL;
+    int sndCursor = PbufHandle.NULL;
+    int sndCursorStart;
     int sndQueueLen;
     int sendBuffer;
     /** The application closed: FIN goes after the queued data. */
@@ -125,7 +129,7 @@ public final class TcpConnection {
         iss = sndUna = sndNxt = sndMax = sndWnd = sndWl1 = sndWl2 = maxSndWnd = 0;
         sndScale = rcvScale = 0;
         mss = 536;
-        sndQueue = PbufHandle.NULL;
+        sndQueue = sndQueueTail = sndCursor = PbufHandle.NULL;
         sndQueueLen = 0;
         sendBuffer = config.sendBuffer();
         finQueued = finAcked = wantSendSpace = noDelay = false;

@@ -531,13 +531,7 @@ final class TcpInput {
             int acked = ack - c.sndUna;
             int dataAcked = Math.min(acked, c.sndQueueLen);
             if (dataAcked > 0) {
-                if (dataAcked == c.sndQueueLen) {
-                    p.freem(c.sndQueue);
-                    c.sndQueue = PbufHandle.NULL;
-                } else {
-                    c.sndQueue = p.adj(c.sndQueue, dataAcked);
-                }
-                c.sndQueueLen -= dataAcked;
+                SendQueue.trim(p, c, dataAcked);
             }
             if (acked > dataAcked && c.finQueued) {
                 c.finAcked = true;

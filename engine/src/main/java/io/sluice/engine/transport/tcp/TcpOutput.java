@@ -175,7 +175,7 @@ final class TcpOutput {
         }
         lastLength = len;
         if (len > 0) {
-            copyFromQueue(p, c.sndQueue, seq - c.sndUna, h);
+            copyFromQueue(p, c, seq - c.sndUna, h);
         }
         h = p.prepend(h, hl); // into the headroom: no copy, no new pbuf
         if (h == PbufHandle.NULL) {
@@ -259,9 +259,9 @@ final class TcpOutput {
     }
 
     /** Fills the pbufs of {@code dst} from the queue, from byte {@code off} on, piece by piece. */
-    private static void copyFromQueue(Pbufs p, int queue, int off, int dst) {
+    private static void copyFromQueue(Pbufs p, TcpConnection c, int off, int dst) {
         MemorySegment s = p.segment();
-        long located = p.locate(queue, off);
+        long located = SendQueue.locate(p, c, off);
         int src = Pbufs.locatedPbuf(located);
         int so = Pbufs.locatedOffset(located);
         for (int d = dst; d != PbufHandle.NULL; d = p.next(d)) {

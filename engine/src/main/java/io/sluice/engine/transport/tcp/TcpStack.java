@@ -432,12 +432,7 @@ public final class TcpStack implements TransportProtocol {
             len = space;
             c.wantSendSpace = true;
         }
-        if (c.sndQueue == PbufHandle.NULL) {
-            c.sndQueue = chain;
-        } else {
-            p.cat(c.sndQueue, chain);
-        }
-        c.sndQueueLen += len;
+        SendQueue.append(p, c, chain, len);
         if (this.p == null) {
             this.p = p;
         }
@@ -588,9 +583,7 @@ public final class TcpStack implements TransportProtocol {
 
     private void reap(Pbufs p, TcpConnection c) {
         table.remove(c.localAddr, c.localPort, c.remoteAddr, c.remotePort);
-        p.freem(c.sndQueue);
-        c.sndQueue = PbufHandle.NULL;
-        c.sndQueueLen = 0;
+        SendQueue.clear(p, c);
         c.ofo.clear(p);
         c.handler = null;
         int at = activeAt[c.index];
