@@ -17,6 +17,8 @@ final class OutOfOrderQueue {
     private final int[] lens;
     private final int[] chains;
     private final int[] pbufs;
+    /** Whether the segment ended with a FIN, which then follows its last byte. */
+    private final boolean[] fins;
     private final int maxPbufs;
     private int count;
     private int heldPbufs;
@@ -26,6 +28,7 @@ final class OutOfOrderQueue {
         this.lens = new int[maxSegments];
         this.chains = new int[maxSegments];
         this.pbufs = new int[maxSegments];
+        this.fins = new boolean[maxSegments];
         this.maxPbufs = maxPbufs;
     }
 
@@ -43,10 +46,10 @@ final class OutOfOrderQueue {
     static final int FULL = 2;
 
     /**
-     * Holds {@code len} bytes at {@code seq} ({@code len > 0}). Takes the chain in every case: queued, or freed
-     * when it is a duplicate or there is no room.
+     * Holds {@code len} bytes at {@code seq} ({@code len > 0}), followed by a FIN when {@code fin}. Takes the
+     * chain in every case: queued, or freed when it is a duplicate or there is no room.
      */
-    int insert(Pbufs p, int seq, int len, int chain) {
+    int insert(Pbufs p, int seq, int len, int chain, boolean fin) {
         int i = 0;
         while (i < count && TcpSeq.leq(seqs[i], seq)) {
             i++;
@@ -54,6 +57,9 @@ final class OutOfOrderQueue {
         if (i > 0) {
             int prevEnd = seqs[i - 1] + lens[i - 1];
             if (TcpSeq.geq(prevEnd, seq + len)) {
+                if (fin && prevEnd == seq + len) {
+                    fins[i - 1] = true;
+                }
                 p.freem(chain);
                 return DUPLICATE;
             }
@@ -67,11 +73,13 @@ final class OutOfOrderQueue {
         while (i < count && TcpSeq.lt(seqs[i], seq + len)) {
             int end = seqs[i] + lens[i];
             if (TcpSeq.leq(end, seq + len)) {
+                fin |= fins[i] && end == seq + len;
                 remove(p, i, true); // covered whole by the new segment
             } else {
                 int keep = seqs[i] - seq;
                 chain = p.adj(chain, -(len - keep));
                 len = keep;
+                fin = false; // a FIN inside data held already is bogus
                 break;
             }
         }
@@ -84,10 +92,12 @@ final class OutOfOrderQueue {
         System.arraycopy(lens, i, lens, i + 1, count - i);
         System.arraycopy(chains, i, chains, i + 1, count - i);
         System.arraycopy(pbufs, i, pbufs, i + 1, count - i);
+        System.arraycopy(fins, i, fins, i + 1, count - i);
         seqs[i] = seq;
         lens[i] = len;
         chains[i] = chain;
         pbufs[i] = n;
+        fins[i] = fin;
         count++;
         heldPbufs += n;
         return QUEUED;
@@ -100,6 +110,11 @@ final class OutOfOrderQueue {
 
     int firstLen() {
         return lens[0];
+    }
+
+    /** Whether a FIN follows the first held segment. */
+    boolean firstFin() {
+        return fins[0];
     }
 
     /** Removes the first segment and returns its chain: the caller owns it. */
@@ -119,6 +134,7 @@ final class OutOfOrderQueue {
         System.arraycopy(lens, i + 1, lens, i, count - i);
         System.arraycopy(chains, i + 1, chains, i, count - i);
         System.arraycopy(pbufs, i + 1, pbufs, i, count - i);
+        System.arraycopy(fins, i + 1, fins, i, count - i);
         chains[count] = PbufHandle.NULL;
     }
 

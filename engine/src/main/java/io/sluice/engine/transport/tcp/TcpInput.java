@@ -438,10 +438,11 @@ final class TcpInput {
         }
         // Seventh: the segment text.
         boolean fin = (flags & FIN) != 0;
+        boolean finNext = fin && dataLen == 0 && seq == c.rcvNxt;
         if (dataLen > 0) {
             if (c.state == TcpState.ESTABLISHED || c.state == TcpState.FIN_WAIT_1
                 || c.state == TcpState.FIN_WAIT_2) {
-                fin = receiveData(p, c, now, fin);
+                finNext = receiveData(p, c, now, fin);
                 if (c.dead) {
                     return;
                 }
@@ -451,11 +452,11 @@ final class TcpInput {
                 c.ackNow = true;
             }
         }
-        // Eighth: FIN, when it is the next byte expected.
-        if (fin && seq + dataLen == c.rcvNxt) {
+        // Eighth: FIN, when it is the next byte expected (it may have waited out of order behind its data).
+        if (finNext) {
             receiveFin(c, now);
         } else if (fin) {
-            c.ackNow = true; // out of order: the peer sends it again
+            c.ackNow = true;
         }
         if (c.ackNow || c.sndQueueLen > 0 || c.finQueued) {
             stack.schedule(c);
@@ -640,7 +641,8 @@ final class TcpInput {
      * Takes the data of an acceptable segment: trimmed to the window, handed to the application when in order
      * (with whatever the out-of-order queue then completes), held when not.
      *
-     * @return whether the segment's FIN still stands (it is dropped with the data past the window)
+     * @return whether a FIN now follows RCV.NXT: this segment's (unless trimmed off with data past the window),
+     *     or that of a held segment the gap-fill completed
      */
     private boolean receiveData(Pbufs p, TcpConnection c, long now, boolean fin) {
         if (TcpSeq.lt(seq, c.rcvNxt)) {
@@ -663,7 +665,7 @@ final class TcpInput {
             return fin;
         }
         if (seq != c.rcvNxt) {
-            int r = c.ofo.insert(p, seq, dataLen, payload);
+            int r = c.ofo.insert(p, seq, dataLen, payload, fin);
             payload = PbufHandle.NULL;
             if (r == OutOfOrderQueue.QUEUED) {
                 counters.inc(TcpMib.tcpOfoQueued);
@@ -677,10 +679,11 @@ final class TcpInput {
         int chain = payload;
         payload = PbufHandle.NULL;
         deliver(p, c, chain, dataLen);
-        int end = seq + dataLen;
-        while (!c.ofo.isEmpty() && !c.dead && TcpSeq.leq(c.ofo.firstSeq(), c.rcvNxt)) {
+        boolean finNext = fin;
+        while (!fin && !c.ofo.isEmpty() && !c.dead && TcpSeq.leq(c.ofo.firstSeq(), c.rcvNxt)) {
             int s = c.ofo.firstSeq();
             int l = c.ofo.firstLen();
+            boolean f = c.ofo.firstFin();
             int h = c.ofo.takeFirst(p);
             if (TcpSeq.leq(s + l, c.rcvNxt)) {
                 p.freem(h);
@@ -690,8 +693,11 @@ final class TcpInput {
             if (d > 0) {
                 h = p.adj(h, d);
             }
-            end = s + l;
             deliver(p, c, h, l - d);
+            finNext = f;
+            if (f) {
+                break;
+            }
         }
         if (gapFilled) {
             c.ackNow = true; // RFC 5681 4.2: ACK at once when a gap fills
@@ -700,8 +706,7 @@ final class TcpInput {
         } else {
             stack.armDelayedAck(c, now);
         }
-        // The FIN counts only if it follows the last byte now received in order.
-        return fin && end == c.rcvNxt && seq + dataLen == end;
+        return finNext && !c.dead;
     }
 
     private void deliver(Pbufs p, TcpConnection c, int chain, int len) {

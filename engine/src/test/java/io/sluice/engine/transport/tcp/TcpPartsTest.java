@@ -53,13 +53,13 @@ class TcpPartsTest {
         try (PbufPool pool = PbufPool.create(1024)) {
             Pbufs p = pool.local();
             OutOfOrderQueue q = new OutOfOrderQueue(3, 100);
-            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1000, 100, bytes(p, 1000, 100)));
-            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1300, 100, bytes(p, 1300, 100)));
-            assertEquals(OutOfOrderQueue.DUPLICATE, q.insert(p, 1010, 50, bytes(p, 1010, 50)));
+            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1000, 100, bytes(p, 1000, 100), false));
+            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1300, 100, bytes(p, 1300, 100), false));
+            assertEquals(OutOfOrderQueue.DUPLICATE, q.insert(p, 1010, 50, bytes(p, 1010, 50), false));
             // Overlaps both: trimmed to the gap between them.
-            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1050, 300, bytes(p, 1050, 300)));
+            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 1050, 300, bytes(p, 1050, 300), false));
             assertEquals(3, q.size());
-            assertEquals(OutOfOrderQueue.FULL, q.insert(p, 2000, 10, bytes(p, 2000, 10)));
+            assertEquals(OutOfOrderQueue.FULL, q.insert(p, 2000, 10, bytes(p, 2000, 10), false));
             int expect = 1000;
             while (!q.isEmpty()) {
                 assertEquals(expect, q.firstSeq());
@@ -75,11 +75,22 @@ class TcpPartsTest {
             }
             assertEquals(1400, expect);
             // A segment that covers a held one whole replaces it.
-            q.insert(p, 5000, 10, bytes(p, 5000, 10));
-            q.insert(p, 4990, 40, bytes(p, 4990, 40));
+            q.insert(p, 5000, 10, bytes(p, 5000, 10), false);
+            q.insert(p, 4990, 40, bytes(p, 4990, 40), false);
             assertEquals(1, q.size());
             assertEquals(4990, q.firstSeq());
             assertEquals(40, q.firstLen());
+            // A FIN follows the data it came with, and survives a copy that covers the same bytes.
+            q.insert(p, 6000, 10, bytes(p, 6000, 10), true);
+            assertEquals(OutOfOrderQueue.DUPLICATE, q.insert(p, 6000, 10, bytes(p, 6000, 10), false));
+            assertFalse(q.firstFin());
+            p.freem(q.takeFirst(p));
+            assertEquals(6000, q.firstSeq());
+            assertTrue(q.firstFin());
+            // A longer segment that covers it whole takes its FIN only if it ends where it did.
+            assertEquals(OutOfOrderQueue.QUEUED, q.insert(p, 5990, 20, bytes(p, 5990, 20), false));
+            assertEquals(1, q.size());
+            assertTrue(q.firstFin());
             q.clear(p);
             p.close();
         }
