@@ -100,6 +100,8 @@ public final class TcpConnection {
 
     /** Queued for output at the end of the current stack call. */
     boolean pendingOutput;
+    /** The application's own object for this connection (a socket layer's socket), or null. */
+    private Object attachment;
 
     TcpConnection(TcpStack stack, int index, TcpConfig config) {
         this.stack = stack;
@@ -139,6 +141,7 @@ public final class TcpConnection {
         dupAcks = 0;
         inRecovery = false;
         pendingOutput = false;
+        attachment = null;
         rtt.reset();
     }
 
@@ -196,6 +199,15 @@ public final class TcpConnection {
 
     public int state() {
         return state;
+    }
+
+    /** The object the application attached, or null; cleared when the connection object is reused. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object o) {
+        attachment = o;
     }
 
     public int localAddress() {

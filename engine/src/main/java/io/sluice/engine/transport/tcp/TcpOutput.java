@@ -44,7 +44,9 @@ final class TcpOutput {
      */
     int output(Pbufs p, TcpConnection c, long now, boolean force) {
         if (!TcpState.canSend(c.state)) {
-            if (c.ackNow && TcpState.synchronized_(c.state)) {
+            // An ACK owed in SYN-RECEIVED answers an unacceptable segment (a crossing SYN-ACK in a simultaneous
+            // open, RFC 9293 3.5); in the closing states it acknowledges a FIN.
+            if (c.ackNow && (TcpState.isSynchronized(c.state) || c.state == TcpState.SYN_RECEIVED)) {
                 sendAck(p, c);
             }
             return 0;
@@ -308,7 +310,7 @@ final class TcpOutput {
                 adv = field << c.rcvScale;
             }
         }
-        if (TcpState.synchronized_(c.state) || c.state == TcpState.SYN_RECEIVED) {
+        if (TcpState.isSynchronized(c.state) || c.state == TcpState.SYN_RECEIVED) {
             c.rcvAdvEdge = c.rcvNxt + adv;
         }
         return field;

@@ -7,6 +7,7 @@ import io.sluice.engine.stage.Emitter;
 import io.sluice.engine.transport.IpOutput;
 import io.sluice.engine.transport.TransportProtocol;
 import io.sluice.engine.wire.Ipv4Header;
+import io.sluice.engine.wire.TcpHeader;
 import java.security.SecureRandom;
 import java.util.Random;
 
@@ -224,13 +225,14 @@ public final class TcpStack implements TransportProtocol {
                 return work + 1;
             }
             // RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT - 1 and no data draws an ACK.
-            out.segment(p, c, c.sndUna - 1, 0, io.sluice.engine.wire.TcpHeader.ACK);
+            out.segment(p, c, c.sndUna - 1, 0, TcpHeader.ACK);
             counters.inc(TcpMib.tcpKeepaliveProbes);
             c.keepProbes++;
             c.keepAt = now + config.keepaliveInterval();
             work++;
         }
         if (c.ackNow || c.pendingOutput) {
+            c.pendingOutput = false; // output sets it again if the path below is still full
             work += out.output(p, c, now, false);
         }
         return work;
@@ -363,14 +365,24 @@ public final class TcpStack implements TransportProtocol {
      * @return the connection, or null when there is no route, no free connection or no free port
      */
     public TcpConnection connect(Pbufs p, int dst, int dstPort, TcpHandler handler) {
+        return connect(p, 0, dst, dstPort, handler);
+    }
+
+    /**
+     * As {@link #connect(Pbufs, int, int, TcpHandler)} from a chosen local port (a socket bound before it
+     * connects), or an ephemeral one when {@code localPort} is 0.
+     *
+     * @return the connection, or null when there is no route, no free connection, or the 4-tuple is in use
+     */
+    public TcpConnection connect(Pbufs p, int localPort, int dst, int dstPort, TcpHandler handler) {
         enter(p);
         try {
             int src = out.ip().sourceFor(dst);
             if (src == 0) {
                 return null;
             }
-            int port = ephemeralPort(src, dst, dstPort);
-            if (port == 0) {
+            int port = localPort != 0 ? localPort : ephemeralPort(src, dst, dstPort);
+            if (port == 0 || table.find(src, port, dst, dstPort) >= 0) {
                 return null;
             }
             TcpConnection c = allocate(src, port, dst, dstPort);
@@ -445,7 +457,7 @@ public final class TcpStack implements TransportProtocol {
         // RFC 9293 3.8.6.2.2: a window update when the edge would move by min(buffer / 2, MSS) or more, and
         // (as Linux does) only when the window at least doubles: an application that consumes as data comes
         // would otherwise draw an ACK per segment, defeating delayed ACKs; the data's own ACKs carry the edge.
-        if (TcpState.synchronized_(c.state) && !c.finReceived
+        if (TcpState.isSynchronized(c.state) && !c.finReceived
             && free - cur >= Math.min(c.receiveBuffer / 2, c.mss) && free >= 2 * cur) {
             c.ackNow = true;
             schedule(c);
@@ -530,7 +542,7 @@ public final class TcpStack implements TransportProtocol {
 
     /** Sends a RST for the connection (RFC 9293 3.10.5: SEQ = SND.NXT) and closes it. */
     void resetAndClose(Pbufs p, TcpConnection c, int reason) {
-        if (TcpState.synchronized_(c.state) || c.state == TcpState.SYN_RECEIVED) {
+        if (TcpState.isSynchronized(c.state) || c.state == TcpState.SYN_RECEIVED) {
             out.sendReset(p, c.localAddr, c.localPort, c.remoteAddr, c.remotePort, c.sndNxt, c.rcvNxt, true);
         }
         closeConnection(c, reason);

@@ -25,7 +25,7 @@ public final class TcpState {
     }
 
     /** Past the handshake: the states RFC 9293 calls synchronized (3.10.7.4). */
-    static boolean synchronized_(int state) {
+    static boolean isSynchronized(int state) {
         return state >= ESTABLISHED;
     }
 

@@ -223,4 +223,27 @@ class TcpBehaviourTest {
             assertEquals(1, sim.b.counters().get(TcpMib.tcpInErrs));
         }
     }
+
+    @Test
+    void simultaneousOpenMeetsInSynReceived() {
+        try (TcpSim sim = new TcpSim(40, config(), config())) {
+            TcpApps.Recorder ha = new TcpApps.Recorder();
+            TcpApps.Recorder hb = new TcpApps.Recorder();
+            TcpConnection a = sim.a.connect(sim.p, 5000, B, 6000, ha);
+            TcpConnection b = sim.b.connect(sim.p, 6000, A, 5000, hb);
+            assertNull(sim.a.connect(sim.p, 5000, B, 6000, ha), "the 4-tuple is taken");
+            // RFC 9293 3.5 figure 8: both SYNs cross, both sides go through SYN-RECEIVED to ESTABLISHED.
+            assertTrue(sim.runUntil(() -> ha.connected && hb.connected, 1_000 * MS));
+            assertEquals(TcpState.ESTABLISHED, a.state());
+            assertEquals(TcpState.ESTABLISHED, b.state());
+            a.attach("mine");
+            assertEquals("mine", a.attachment());
+            int h = sim.p.alloc(io.sluice.engine.pbuf.Layer.RAW, 100);
+            assertEquals(io.sluice.engine.pbuf.PbufHandle.NULL, a.send(sim.p, h));
+            a.close();
+            b.close();
+            assertTrue(sim.runUntil(() -> ha.closed() && hb.closed(), 1_000 * MS));
+            assertTrue(hb.events.contains("data 100"), hb.events::toString);
+        }
+    }
 }

@@ -107,4 +107,32 @@ class TcpHandshakeTest {
         }
         return h;
     }
+
+    @Test
+    void theSimulationWritesWhatCrossesTheWireToAPcapFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("tcp.pcap");
+        long sent;
+        try (TcpSim sim = new TcpSim(6, config(), config())) {
+            sim.capture(file);
+            sim.loss = 0.05;
+            TcpApps.Sink server = new TcpApps.Sink();
+            sim.b.listen(0, 80, c -> server);
+            TcpApps.Source client = new TcpApps.Source(sim.p, new byte[100_000]);
+            sim.a.connect(sim.p, B, 80, client);
+            assertTrue(sim.runUntil(() -> client.closed() && server.closed(), 10_000 * MS));
+            sent = sim.endA.sent + sim.endB.sent;
+        }
+        try (io.sluice.engine.pbuf.PbufPool pool = io.sluice.engine.pbuf.PbufPool.create(64);
+             io.sluice.engine.phy.PcapReader r = io.sluice.engine.phy.PcapReader.open(file)) {
+            io.sluice.engine.pbuf.Pbufs p = pool.local();
+            long frames = 0;
+            for (int h = r.next(p); h != io.sluice.engine.pbuf.PbufHandle.NULL; h = r.next(p)) {
+                frames++;
+                p.freem(h);
+            }
+            assertEquals(sent, frames, "every datagram, the lost ones too");
+            p.close();
+        }
+    }
 }

@@ -1,6 +1,11 @@
 package io.sluice.engine.transport.tcp;
 
 import io.sluice.engine.pbuf.PbufHandle;
+import io.sluice.engine.phy.PcapWriter;
+import io.sluice.engine.wire.EthernetFrame;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import io.sluice.engine.pbuf.PbufPool;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.stage.Emitter;
@@ -47,6 +52,8 @@ final class TcpSim implements AutoCloseable {
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private long order;
     private final Emitter emitter = new Emitter(64);
+    /** When set, every datagram either host sends is written here (in an Ethernet frame), loss or not. */
+    private PcapWriter capture;
 
     private record Event(long at, long order, int handle, End to) implements Comparable<Event> {
         @Override
@@ -111,6 +118,7 @@ final class TcpSim implements AutoCloseable {
             int total = p.length(h);
             Ipv4Header.write(p.segment(), p.address(h), tos, total, 0, Ipv4Header.FLAG_DF, 64, protocol, src, dst);
             sent++;
+            record(p, h);
             if (filter != null && !filter.test(h) || loss > 0 && rnd.nextDouble() < loss) {
                 p.freem(h);
                 return SENT;
@@ -150,6 +158,35 @@ final class TcpSim implements AutoCloseable {
         }
     }
 
+    /** Writes every datagram sent from now on to a pcap file (tcpdump and Wireshark read it); virtual times. */
+    void capture(Path file) throws IOException {
+        capture = PcapWriter.create(file);
+    }
+
+    private void record(Pbufs p, int datagram) {
+        if (capture == null) {
+            return;
+        }
+        int copy = p.dup(datagram);
+        if (copy == PbufHandle.NULL) {
+            return;
+        }
+        copy = p.prepend(copy, EthernetFrame.HEADER_LENGTH);
+        if (copy == PbufHandle.NULL) {
+            return;
+        }
+        int src = Ipv4Header.src(p.segment(), p.address(copy) + EthernetFrame.HEADER_LENGTH);
+        EthernetFrame.write(p.segment(), p.address(copy), 0x0200_0000_0000L | (src == A ? B : A) & 0xFF,
+            0x0200_0000_0000L | src & 0xFF, EthernetFrame.ETHERTYPE_IPV4);
+        try {
+            capture.write(p, copy, now);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            p.freem(copy);
+        }
+    }
+
     /** Injects a raw IPv4 datagram (a test's crafted segment) to a host, at the current time. */
     void inject(End to, int datagram) {
         events.add(new Event(now, order++, datagram, to));
@@ -186,6 +223,13 @@ final class TcpSim implements AutoCloseable {
 
     @Override
     public void close() {
+        if (capture != null) {
+            try {
+                capture.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         a.release(p);
         b.release(p);
         while (!events.isEmpty()) {
