@@ -6,6 +6,9 @@ import io.sluice.config.ForwarderConfig;
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.forward.Forwarder;
+import io.sluice.engine.forward.PortFactory;
+import io.sluice.engine.phy.FaultInjectingPort;
+import io.sluice.engine.phy.Faults;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.services.HttpServer;
 import io.sluice.engine.services.TcpChargen;
@@ -20,6 +23,7 @@ import io.sluice.engine.transport.tcp.TcpDrop;
 import io.sluice.engine.transport.tcp.TcpMib;
 import io.sluice.engine.transport.tcp.TcpTransport;
 import io.sluice.engine.wire.Ipv4Address;
+import io.sluice.nativeio.NativePortFactory;
 import io.sluice.nativeio.afpacket.VethLab;
 import io.sluice.nativeio.udp.ServeLab;
 import java.io.BufferedReader;
@@ -34,6 +38,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +88,11 @@ class TcpServeLabTest {
         private BlockingStreamListener sink;
 
         Served() {
+            this(Faults.NONE);
+        }
+
+        /** @param faults injected into what Sluice's port receives and what it sends (the engine's fault device) */
+        Served(Faults faults) {
             Forwarder started = null;
             try {
                 lab.offloadsOff();
@@ -96,7 +106,16 @@ class TcpServeLabTest {
                 tcp.listen(0, TcpDiscard.PORT, 128, discard);
                 tcp.listen(0, TcpChargen.PORT, 128, chargen);
                 tcp.listen(0, HTTP, 128, http);
-                started = Forwarder.builder(config).transport(tcp).start();
+                Forwarder.Builder b = Forwarder.builder(config).transport(tcp);
+                if (!faults.equals(Faults.NONE)) {
+                    NativePortFactory kernel = new NativePortFactory();
+                    b.portFactory(pc -> {
+                        PortFactory.Opened o = kernel.open(pc);
+                        return new PortFactory.Opened(new FaultInjectingPort(o.port(), faults, faults.withSeed(faults.seed() + 1),
+                            SystemNanoClock.INSTANCE), o.moreQueues(), o.mac(), o.mtu());
+                    });
+                }
+                started = b.start();
             } catch (RuntimeException | Error e) {
                 lab.close();
                 throw e;
@@ -123,7 +142,7 @@ class TcpServeLabTest {
                                 }
                                 byte[] hex = (HexFormat.of().formatHex(d.digest()) + "\n").getBytes(StandardCharsets.US_ASCII);
                                 s.write(hex, 0, hex.length);
-                            } catch (Exception e) {
+                            } catch (Exception | Error e) {
                                 // the client sees the connection end without a digest
                             }
                         });
@@ -457,6 +476,19 @@ class TcpServeLabTest {
             s.loss(percent);
             transfers(s, percent == 1 ? 10_000_000 : 2_000_000, 60);
             assertTrue(s.tcp.counters().get(TcpMib.tcpRetransSegs) > 0, s.tcp.counters()::toString);
+        }
+    }
+
+    /** Reordering and duplication both ways, from the engine's fault-injecting device around the AF_PACKET port. */
+    @Test
+    void transfersSurviveReorderingAndDuplication() throws Exception {
+        try (Served s = new Served(new Faults(0, 0, 0.02, 0.02, 0, 7))) {
+            s.startHashingSink();
+            transfers(s, 10_000_000, 60);
+            long dupAcksOrOfo = s.tcp.counters().get(TcpMib.tcpOfoQueued) + s.tcp.counters().get(TcpDrop.OFO_DUPLICATE)
+                + s.tcp.counters().get(TcpDrop.OUT_OF_WINDOW);
+            assertTrue(dupAcksOrOfo > 0, s.tcp.counters()::toString);
+            System.out.println("ti lab: reordering and duplication: " + s.tcp.counters());
         }
     }
 
