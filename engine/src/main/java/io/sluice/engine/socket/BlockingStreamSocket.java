@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Objects;
 
 /**
@@ -68,10 +69,10 @@ public final class BlockingStreamSocket implements AutoCloseable {
      * Reads what has arrived, up to {@code len} bytes, waiting until something has.
      *
      * @param deadline {@link System#nanoTime()} to give up at, or {@link Completion#NO_DEADLINE}
-     * @return the bytes copied (at least 1 when {@code len > 0}), -1 at the end of the stream (the peer closed),
-     *     or {@link Completion#TIMED_OUT}
-     * @throws SocketException when the connection was reset or timed out, or this socket is closed
-     * @throws IOException     when the stack stopped
+     * @return the bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the stream (the peer closed)
+     * @throws SocketTimeoutException when the deadline passed first (the socket stays usable)
+     * @throws SocketException        when the connection was reset or timed out, or this socket is closed
+     * @throws IOException            when the stack stopped
      */
     public int read(byte[] buf, int off, int len, long deadline) throws IOException {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -81,6 +82,9 @@ public final class BlockingStreamSocket implements AutoCloseable {
         }
         Completion done = new Completion();
         int r = sockets.call(done, new ReadCommand(state, done, buf, off, len), deadline);
+        if (r == Completion.TIMED_OUT) {
+            throw new SocketTimeoutException("read timed out");
+        }
         if (r == State.EOF) {
             return -1;
         }

@@ -334,4 +334,41 @@ class TcpTransportTest {
         assertEquals(300_000, discard.bytes());
         assertEquals(4, http.requests());
     }
+
+    @Test
+    void deadlinesATakenPortAndAnUnreadCloseBehaveAsOnLinux() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7000, 4);
+        assertThrows(IOException.class, () -> net.sb.listen(0, 7000, 4), "the port has a listener");
+        assertNull(virtual(() -> l.accept(System.nanoTime() + SECOND / 20)).get(5, TimeUnit.SECONDS),
+            "accept times out with null");
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7000, System.nanoTime() + 5 * SECOND))
+            .get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        assertEquals(c.localPort(), a.remotePort());
+        // A read with a deadline that passes throws, and the socket goes on working.
+        var timeout = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> virtual(() -> a.read(new byte[10], 0, 10, System.nanoTime() + SECOND / 20)).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(java.net.SocketTimeoutException.class, timeout.getCause());
+        virtual(() -> {
+            c.write(new byte[] {1, 2, 3}, 0, 3);
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        byte[] buf = new byte[10];
+        assertEquals(3, virtual(() -> a.read(buf, 0, 10, System.nanoTime() + 5 * SECOND)).get(5, TimeUnit.SECONDS));
+        // Closing with data not read resets the connection (RFC 2525 2.17): the peer's read fails.
+        virtual(() -> {
+            c.write(new byte[] {4, 5}, 0, 2);
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        Thread.sleep(100);
+        a.close();
+        var reset = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> virtual(() -> c.read(buf, 0, 10, System.nanoTime() + 5 * SECOND)).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(java.net.SocketException.class, reset.getCause());
+        assertTrue(reset.getCause().getMessage().contains("reset"), reset.getCause().getMessage());
+        assertThrows(java.net.SocketException.class, () -> a.read(buf, 0, 10), "closed");
+        c.close();
+        l.close();
+    }
 }
