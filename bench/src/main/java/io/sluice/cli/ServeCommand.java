@@ -3,9 +3,17 @@ package io.sluice.cli;
 import io.sluice.config.ForwarderConfig;
 import io.sluice.engine.forward.Forwarder;
 import io.sluice.engine.phy.NicPort;
+import io.sluice.engine.services.HttpServer;
+import io.sluice.engine.services.TcpChargen;
+import io.sluice.engine.services.TcpDiscard;
+import io.sluice.engine.services.TcpEcho;
 import io.sluice.engine.services.UdpChargen;
 import io.sluice.engine.services.UdpDiscard;
 import io.sluice.engine.services.UdpEcho;
+import io.sluice.engine.socket.CommandQueue;
+import io.sluice.engine.transport.tcp.TcpConfig;
+import io.sluice.engine.transport.tcp.TcpMib;
+import io.sluice.engine.transport.tcp.TcpTransport;
 import io.sluice.engine.transport.udp.UdpMib;
 import io.sluice.engine.transport.udp.UdpProtocol;
 import java.nio.file.Path;
@@ -17,17 +25,19 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./sluice serve --config FILE}: the forwarder's ports with the stack's own services on them, so that any
- * Linux client can talk to Sluice: UDP echo (RFC 862, port 7), discard (RFC 863, port 9) and chargen (RFC 864,
- * port 19). The TCP versions come with the TCP engine. Runs until SIGINT or SIGTERM (or {@code --seconds}),
+ * Linux client can talk to Sluice: echo (RFC 862, port 7), discard (RFC 863, port 9) and chargen (RFC 864,
+ * port 19) over UDP and TCP, and a small HTTP/1.1 server (port 80). Runs until SIGINT or SIGTERM (or {@code --seconds}),
  * with a status line every second, then stops in order and says whether the pool is full again.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs the ports a forwarder configuration file describes (config/README.md)",
-        "with Sluice's own UDP services on every port's address: echo (7), discard (9)",
-        "and chargen (19, RFC 864). TCP echo, discard, chargen and HTTP come with the",
-        "TCP engine. Until SIGINT or SIGTERM, with a status line every second. Needs",
-        "CAP_NET_RAW (and CAP_SYS_ADMIN for ports in another network namespace).",
-        "Try: echo hello | nc -u -w1 ADDRESS 7"})
+        "with Sluice's own services on every port's address, over its own TCP/IP stack:",
+        "echo (7), discard (9) and chargen (19, RFC 864) over UDP and TCP, and an",
+        "HTTP/1.1 server (80: GET / a page, GET /bytes/N N bytes of the chargen pattern).",
+        "Until SIGINT or SIGTERM, with a status line every second. Needs CAP_NET_RAW",
+        "(and CAP_SYS_ADMIN for ports in another network namespace).",
+        "Try: echo hello | nc -u -w1 ADDRESS 7;  echo hello | nc -N ADDRESS 7;",
+        "     curl http://ADDRESS/;  curl -s http://ADDRESS/bytes/100000000 | sha256sum"})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "The configuration file.")
     Path config;
@@ -35,6 +45,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp", split = ",", defaultValue = "echo,discard,chargen",
         description = "The UDP services to run: echo, discard, chargen (default ${DEFAULT-VALUE}).")
     List<String> udpServices;
+
+    @Option(names = "--tcp", split = ",", defaultValue = "echo,discard,chargen,http",
+        description = "The TCP services to run: echo, discard, chargen, http (default ${DEFAULT-VALUE}); none for no TCP.")
+    List<String> tcpServices;
+
+    @Option(names = "--http-port", defaultValue = "80", description = "The HTTP server's port (default ${DEFAULT-VALUE}).")
+    int httpPort;
 
     @Option(names = "--seconds", defaultValue = "0", description = "Stop after this long; 0 = until a signal (default ${DEFAULT-VALUE}).")
     double seconds;
@@ -46,7 +63,28 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ForwarderConfig cfg = ForwarderConfig.load(config);
         cfg.warnings().forEach(w -> System.err.println("sluice serve: warning: " + w));
-        UdpProtocol udp = new UdpProtocol();
+        CommandQueue commands = new CommandQueue(UdpProtocol.DEFAULT_COMMANDS);
+        UdpProtocol udp = new UdpProtocol(commands);
+        TcpTransport tcp = new TcpTransport(new TcpConfig(), commands);
+        TcpEcho tcpEcho = new TcpEcho();
+        TcpDiscard tcpDiscard = new TcpDiscard();
+        TcpChargen tcpChargen = new TcpChargen();
+        HttpServer http = new HttpServer();
+        List<String> tcpRunning = new ArrayList<>();
+        for (String s : tcpServices) {
+            switch (s.trim()) {
+                case "echo" -> tcp.listen(0, TcpEcho.PORT, 128, tcpEcho);
+                case "discard" -> tcp.listen(0, TcpDiscard.PORT, 128, tcpDiscard);
+                case "chargen" -> tcp.listen(0, TcpChargen.PORT, 128, tcpChargen);
+                case "http" -> tcp.listen(0, httpPort, 128, http);
+                case "none" -> {
+                    continue;
+                }
+                default -> throw new IllegalArgumentException("--tcp: no service " + s
+                    + "; there are echo, discard, chargen, http");
+            }
+            tcpRunning.add(s.trim().equals("http") ? "http " + httpPort : describe(s.trim()));
+        }
         UdpEcho echo = new UdpEcho();
         UdpDiscard discard = new UdpDiscard();
         UdpChargen chargen = new UdpChargen();
@@ -62,12 +100,17 @@ final class ServeCommand implements Callable<Integer> {
             running.add(s.trim());
         }
         try (StopSignal signal = new StopSignal("sluice-serve")) {
-            Forwarder f = Forwarder.builder(cfg).transport(udp).start();
+            Forwarder.Builder builder = Forwarder.builder(cfg).transport(udp);
+            if (!tcpRunning.isEmpty()) {
+                builder.transport(tcp);
+            }
+            Forwarder f = builder.start();
             System.out.printf("sluice serve: %s, %d ports: %s; pid %d%n", cfg.name(), f.inetPorts().size(),
                 f.inetPorts(), ProcessHandle.current().pid());
             System.out.println("  UDP: " + String.join(", ", running.stream().map(ServeCommand::describe).toList())
                 + " on every port's address");
-            System.out.println("  TCP echo, discard, chargen and HTTP come with the TCP engine (not in this build)");
+            System.out.println("  TCP: " + (tcpRunning.isEmpty() ? "none" : String.join(", ", tcpRunning))
+                + " on every port's address");
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
             long[] last = totals(f.ports());
             while (!signal.await(1000) && System.nanoTime() - end < 0) {
@@ -78,6 +121,14 @@ final class ServeCommand implements Callable<Integer> {
                         now[0] - last[0], now[1] - last[1], udp.counters().get(UdpMib.udpInDatagrams),
                         udp.counters().get(UdpMib.udpOutDatagrams), udp.counters().get(UdpMib.udpNoPorts),
                         udp.counters().get(UdpMib.udpInErrors), echo.echoed(), discard.discarded(), chargen.sent());
+                    if (!tcpRunning.isEmpty()) {
+                        System.out.printf("  tcp in %,d out %,d retrans %,d accepted %d  echo %,d B  discard %,d B"
+                                + "  chargen %,d B  http %,d requests %,d B%n",
+                            tcp.counters().get(TcpMib.tcpInSegs), tcp.counters().get(TcpMib.tcpOutSegs),
+                            tcp.counters().get(TcpMib.tcpRetransSegs), tcpEcho.connections() + tcpDiscard.connections()
+                                + tcpChargen.connections() + http.connections(),
+                            tcpEcho.bytes(), tcpDiscard.bytes(), tcpChargen.bytes(), http.requests(), http.bodyBytes());
+                    }
                 }
                 last = now;
             }

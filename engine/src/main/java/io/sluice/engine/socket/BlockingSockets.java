@@ -2,6 +2,11 @@ package io.sluice.engine.socket;
 
 import io.sluice.engine.pbuf.Pbufs;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,7 +26,25 @@ import java.util.concurrent.locks.LockSupport;
  * });
  * }</pre>
  *
- * <p>TCP will add {@code connect} and {@code listen} here over a {@link StreamTransport}, in the same way.
+ * <p>TCP in the same way, over a {@link StreamTransport}:
+ * <pre>{@code
+ * BlockingSockets sockets = new BlockingSockets(commands, udp, tcp);
+ * Thread.ofVirtual().start(() -> {
+ *     try (BlockingStreamListener l = sockets.listen(0, 7, 64)) {
+ *         while (true) {
+ *             BlockingStreamSocket s = l.accept();
+ *             Thread.ofVirtual().start(() -> {                       // one virtual thread per connection
+ *                 try (s) {
+ *                     byte[] buf = new byte[16384];
+ *                     for (int n; (n = s.read(buf, 0, buf.length)) > 0; ) {
+ *                         s.write(buf, 0, n);
+ *                     }
+ *                 }
+ *             });
+ *         }
+ *     }
+ * });
+ * }</pre>
  */
 public final class BlockingSockets {
     /** Datagrams a blocking socket's receive queue holds before it drops (counted by the transport). */
@@ -31,10 +54,141 @@ public final class BlockingSockets {
 
     private final CommandQueue commands;
     private final DatagramTransport datagrams;
+    private final StreamTransport streams;
+    /** The stream connections whose pbufs this adapter may hold; the stack's thread only. */
+    private final Set<BlockingStreamSocket.State> live = new HashSet<>();
 
     public BlockingSockets(CommandQueue commands, DatagramTransport datagrams) {
+        this(commands, datagrams, null);
+    }
+
+    /**
+     * @param datagrams UDP, or null
+     * @param streams   TCP, or null
+     */
+    public BlockingSockets(CommandQueue commands, DatagramTransport datagrams, StreamTransport streams) {
         this.commands = commands;
         this.datagrams = datagrams;
+        this.streams = streams;
+        if (streams != null) {
+            // The stack stops: free the data received and not read, which only this adapter knows of.
+            commands.onClose(new StackCommand() {
+                @Override
+                public boolean run(Pbufs p) {
+                    return true;
+                }
+
+                @Override
+                public void stopped(Pbufs p) {
+                    for (BlockingStreamSocket.State s : live) {
+                        s.freeReceived(p);
+                    }
+                    live.clear();
+                }
+            });
+        }
+    }
+
+    void remember(BlockingStreamSocket.State s) {
+        live.add(s);
+    }
+
+    void forget(BlockingStreamSocket.State s) {
+        live.remove(s);
+    }
+
+    /**
+     * Listens for stream connections on {@code localAddr:localPort} (0: any address).
+     *
+     * @param backlog connections completed and not yet accepted it keeps; more are refused with a reset
+     * @throws IOException when the port has a listener already, or the stack has stopped
+     */
+    public BlockingStreamListener listen(int localAddr, int localPort, int backlog) throws IOException {
+        StreamTransport t = requireStreams();
+        Completion done = new Completion();
+        BlockingStreamListener.Side side = new BlockingStreamListener.Side(this, Math.max(1, backlog));
+        call(done, new StackCommand() {
+            @Override
+            public boolean run(Pbufs p) {
+                if (!done.claim()) {
+                    return true;
+                }
+                try {
+                    side.handle = t.listen(localAddr, localPort, backlog, side);
+                    done.complete(0, null);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    done.complete(1, e.getMessage());
+                }
+                return true;
+            }
+
+            @Override
+            public void stopped(Pbufs p) {
+                done.tryComplete(Completion.STOPPED, null);
+            }
+        }, Completion.NO_DEADLINE);
+        if (side.handle == null) {
+            throw new IOException(String.valueOf(done.detail()));
+        }
+        return new BlockingStreamListener(this, side, localPort);
+    }
+
+    /**
+     * Opens a stream connection to {@code remoteAddr:remotePort} and waits for the handshake.
+     *
+     * @param deadline {@link System#nanoTime()} to give up at, or {@link Completion#NO_DEADLINE} (the transport's
+     *                 SYN retries then bound the wait)
+     * @throws ConnectException         when the peer refused it (a RST to the SYN) or the handshake timed out
+     * @throws SocketTimeoutException   when the deadline passed first (the connection is abandoned)
+     * @throws NoRouteToHostException   when there is no route, no free connection or no free port
+     * @throws IOException              when the stack has stopped
+     */
+    public BlockingStreamSocket connect(int remoteAddr, int remotePort, long deadline) throws IOException {
+        StreamTransport t = requireStreams();
+        Completion done = new Completion();
+        BlockingStreamSocket.State state = new BlockingStreamSocket.State(this);
+        int r = call(done, new StackCommand() {
+            @Override
+            public boolean run(Pbufs p) {
+                if (done.isCancelled()) {
+                    return true;
+                }
+                state.connecting = done;
+                StreamSocket s = t.connect(p, remoteAddr, remotePort, state);
+                if (s == null) {
+                    state.connecting = null;
+                    done.tryComplete(BlockingStreamSocket.State.ERROR_NO_ROUTE,
+                        "no route, no free connection or no free port for " + (remoteAddr >>> 24) + "."
+                            + (remoteAddr >>> 16 & 0xFF) + "." + (remoteAddr >>> 8 & 0xFF) + "." + (remoteAddr & 0xFF));
+                    return true;
+                }
+                state.bind(s);
+                remember(state);
+                return true;
+            }
+
+            @Override
+            public void stopped(Pbufs p) {
+                done.tryComplete(Completion.STOPPED, null);
+            }
+        }, deadline);
+        if (r == 0) {
+            return new BlockingStreamSocket(this, state);
+        }
+        if (r == Completion.TIMED_OUT) {
+            throw new SocketTimeoutException("connect timed out");
+        }
+        if (r == BlockingStreamSocket.State.ERROR_NO_ROUTE) {
+            throw new NoRouteToHostException(String.valueOf(done.detail()));
+        }
+        throw new ConnectException(BlockingStreamSocket.State.closeMessage(BlockingStreamSocket.State.ERROR_BASE - r));
+    }
+
+    private StreamTransport requireStreams() {
+        if (streams == null) {
+            throw new IllegalStateException("these BlockingSockets have no stream transport (TCP)");
+        }
+        return streams;
     }
 
     /**
@@ -47,6 +201,9 @@ public final class BlockingSockets {
     }
 
     public BlockingDatagramSocket openDatagram(int localAddr, int localPort, int queueCapacity) throws IOException {
+        if (datagrams == null) {
+            throw new IllegalStateException("these BlockingSockets have no datagram transport (UDP)");
+        }
         Completion done = new Completion();
         DatagramSocket[] bound = new DatagramSocket[1];
         call(done, new StackCommand() {

@@ -2,6 +2,7 @@ package io.sluice.engine.socket;
 
 import io.sluice.engine.pbuf.Pbufs;
 import java.util.ArrayDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
@@ -18,6 +19,8 @@ public final class CommandQueue {
     /** Commands that asked to run again; the stack's thread only. */
     private final ArrayDeque<StackCommand> again = new ArrayDeque<>();
     private volatile boolean closed;
+    /** Told when the queue closes, after the pending commands: adapters that hold pbufs for their callers. */
+    private final CopyOnWriteArrayList<StackCommand> closeHooks = new CopyOnWriteArrayList<>();
 
     /** @param capacity commands in flight at most; {@link #submit} refuses beyond (rounded up to a power of two) */
     public CommandQueue(int capacity) {
@@ -34,6 +37,14 @@ public final class CommandQueue {
      */
     public boolean submit(StackCommand command) {
         return !closed && queue.offer(command);
+    }
+
+    /**
+     * Has {@code hook}'s {@link StackCommand#stopped} run when the queue closes (the stack stops), after the
+     * pending commands were told: an adapter frees there what it holds for its callers. Any thread.
+     */
+    public void onClose(StackCommand hook) {
+        closeHooks.add(hook);
     }
 
     public boolean isClosed() {
@@ -79,6 +90,10 @@ public final class CommandQueue {
         }
         for (StackCommand c; (c = queue.poll()) != null; ) {
             c.stopped(p);
+        }
+        for (StackCommand hook : closeHooks) {
+            closeHooks.remove(hook);
+            hook.stopped(p);
         }
     }
 }

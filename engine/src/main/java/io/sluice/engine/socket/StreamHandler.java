@@ -14,7 +14,8 @@ public interface StreamHandler {
 
     /**
      * In-order data arrived. Zero copy: {@code chain} holds the bytes (its data starts at the first new byte)
-     * and is the handler's to free; freeing it opens the receive window again.
+     * and is the handler's: it frees it, keeps it, or sends it on. The bytes count against the receive window
+     * until the handler reports them with {@link StreamSocket#consumed}: holding data closes the window.
      */
     void onData(Pbufs p, StreamSocket s, int chain);
 

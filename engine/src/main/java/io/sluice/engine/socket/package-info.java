@@ -1,5 +1,6 @@
 /**
- * The application's view of the stack: one socket API over UDP now and TCP later.
+ * The application's view of the stack: one socket API over UDP ({@code transport.udp.UdpProtocol}) and TCP
+ * ({@code transport.tcp.TcpTransport}).
  *
  * <h2>Two ways to use it</h2>
  * <ul>
@@ -28,6 +29,10 @@
  * Each socket's receive queue is bounded (drops counted under the transport's receive-buffer counter); a send
  * that finds the stage's output full returns {@link io.sluice.engine.socket.SocketResult#NO_ROOM} with the
  * chain still the caller's; the blocking adapter refuses a send when the pool has no pbuf for it, and its
- * callers wait when the command queue is full. TCP adds its window (onSendSpace).
+ * callers wait when the command queue is full. TCP adds its windows: {@link io.sluice.engine.socket.StreamHandler#onSendSpace}
+ * when the send buffer drains, and on the receive side the bytes an application was handed count against the
+ * window until it reports them with {@link io.sluice.engine.socket.StreamSocket#consumed}; the blocking adapter
+ * reports them as {@link io.sluice.engine.socket.BlockingStreamSocket#read} copies them out, so a slow reader
+ * makes the peer wait.
  */
 package io.sluice.engine.socket;

@@ -16,22 +16,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * IPv6 is off in both. Names start with {@code hu-} (namespaces) and {@code hu} (interfaces) and carry the JVM's
  * pid, so that they collide with nobody's.
  */
-final class ServeLab implements AutoCloseable {
-    static final String SLUICE_ADDRESS = "10.77.0.1";
-    static final String CLIENT_ADDRESS = "10.77.0.2";
+public final class ServeLab implements AutoCloseable {
+    public static final String SLUICE_ADDRESS = "10.77.0.1";
+    public static final String CLIENT_ADDRESS = "10.77.0.2";
     private static final AtomicInteger SEQ = new AtomicInteger();
 
-    final String client;
-    final String sluice;
-    final String clientIf;
-    final String sluiceIf;
+    public final String client;
+    public final String sluice;
+    public final String clientIf;
+    public final String sluiceIf;
 
     ServeLab() {
+        this("hu");
+    }
+
+    /** @param prefix of the namespaces ({@code PREFIX-}) and interfaces: each test family its own ({@code hu}, {@code ti}) */
+    public ServeLab(String prefix) {
         int n = SEQ.incrementAndGet();
-        client = "hu-" + VethLab.PID + "-" + n + "c";
-        sluice = "hu-" + VethLab.PID + "-" + n + "s";
-        clientIf = "hu" + VethLab.PID % 100_000 + "c" + n;
-        sluiceIf = "hu" + VethLab.PID % 100_000 + "s" + n;
+        client = prefix + "-" + VethLab.PID + "-" + n + "c";
+        sluice = prefix + "-" + VethLab.PID + "-" + n + "s";
+        clientIf = prefix + VethLab.PID % 100_000 + "c" + n;
+        sluiceIf = prefix + VethLab.PID % 100_000 + "s" + n;
         try {
             for (String ns : new String[] {client, sluice}) {
                 run("ip", "netns", "add", ns);
@@ -48,8 +53,16 @@ final class ServeLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns the client's segmentation offloads off (TSO, GSO): Linux would otherwise hand its veth TCP segments
+     * of up to 64 KiB, which AF_PACKET delivers to Sluice truncated to a ring frame. Needs ethtool.
+     */
+    public void offloadsOff() {
+        run("ip", "netns", "exec", client, "ethtool", "-K", clientIf, "tso", "off", "gso", "off");
+    }
+
     /** Runs {@code command} in the client's namespace; returns its output, or fails with it on a non-zero exit. */
-    String inClient(String... command) {
+    public String inClient(String... command) {
         String[] full = new String[command.length + 4];
         full[0] = "ip";
         full[1] = "netns";
