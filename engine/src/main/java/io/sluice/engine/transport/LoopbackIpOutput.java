@@ -71,9 +71,17 @@ public final class LoopbackIpOutput implements IpOutput {
 
     /** Delivers everything queued (the IPv4 header at offset 0) to {@code to}, in order. */
     public void deliverTo(TransportProtocol to, Pbufs p, Emitter e) {
-        while (head != tail) {
+        deliverTo(to, p, e, Integer.MAX_VALUE);
+    }
+
+    /** Delivers at most {@code max} of the datagrams queued, in order. @return how many */
+    public int deliverTo(TransportProtocol to, Pbufs p, Emitter e, int max) {
+        int n = 0;
+        while (head != tail && n < max) {
             to.deliver(p, ring[(int) (head++ & (ring.length - 1))], 0, e);
+            n++;
         }
+        return n;
     }
 
     /** Frees everything queued. */

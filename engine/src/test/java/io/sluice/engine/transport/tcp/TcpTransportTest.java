@@ -18,6 +18,7 @@ import io.sluice.engine.socket.StackCommand;
 import io.sluice.engine.socket.StreamHandler;
 import io.sluice.engine.socket.StreamSocket;
 import io.sluice.engine.stage.Emitter;
+import io.sluice.engine.transport.LoopbackIpOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -48,8 +49,8 @@ class TcpTransportTest {
         final TcpTransport b = new TcpTransport(config(), new CommandQueue(1024));
         final BlockingSockets sa = new BlockingSockets(a.commands(), null, a);
         final BlockingSockets sb = new BlockingSockets(b.commands(), null, b);
-        final TcpAllocationTest.Fifo ab = new TcpAllocationTest.Fifo(TcpSim.A, TcpSim.B);
-        final TcpAllocationTest.Fifo ba = new TcpAllocationTest.Fifo(TcpSim.B, TcpSim.A);
+        final LoopbackIpOutput ab = new LoopbackIpOutput(TcpSim.A, TcpSim.B, 1500, 1 << 16);
+        final LoopbackIpOutput ba = new LoopbackIpOutput(TcpSim.B, TcpSim.A, 1500, 1 << 16);
         private final Thread thread;
         private volatile boolean stop;
         final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -88,13 +89,8 @@ class TcpTransportTest {
             }
         }
 
-        private static int carry(Pbufs p, TcpAllocationTest.Fifo f, TcpTransport to, Emitter e) {
-            int n = 0;
-            while (f.head != f.tail && n < 256) {
-                to.deliver(p, f.ring[f.head++ & (f.ring.length - 1)], 0, e);
-                n++;
-            }
-            return n;
+        private static int carry(Pbufs p, LoopbackIpOutput f, TcpTransport to, Emitter e) {
+            return f.deliverTo(to, p, e, 256);
         }
 
         /** Runs {@code body} on the stack's thread (of host {@code t}) and waits for it. */
