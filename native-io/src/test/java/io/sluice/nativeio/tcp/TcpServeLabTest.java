@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.sluice.config.ForwarderConfig;
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.PoolConfig;
+import io.sluice.config.PortConfig;
 import io.sluice.engine.forward.Forwarder;
 import io.sluice.engine.forward.PortFactory;
 import io.sluice.engine.phy.FaultInjectingPort;
@@ -42,6 +43,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -88,11 +90,19 @@ class TcpServeLabTest {
         private BlockingStreamListener sink;
 
         Served() {
-            this(Faults.NONE);
+            this(Faults.NONE, PortConfig.Backend.AFPACKET);
+        }
+
+        Served(PortConfig.Backend backend) {
+            this(Faults.NONE, backend);
+        }
+
+        Served(Faults faults) {
+            this(faults, PortConfig.Backend.AFPACKET);
         }
 
         /** @param faults injected into what Sluice's port receives and what it sends (the engine's fault device) */
-        Served(Faults faults) {
+        Served(Faults faults, PortConfig.Backend backend) {
             Forwarder started = null;
             try {
                 lab.offloadsOff();
@@ -100,7 +110,7 @@ class TcpServeLabTest {
                     .pool(new PoolConfig().slots(32_768))
                     .pipeline(new PipelineConfig().layout("fused").idle("backoff"))
                     .port("lab", p -> p.interfaceName(lab.sluiceIf).netns(lab.sluice)
-                        .address(ServeLab.SLUICE_ADDRESS + "/24"))
+                        .address(ServeLab.SLUICE_ADDRESS + "/24").backend(backend))
                     .build();
                 tcp.listen(0, TcpEcho.PORT, 128, echo);
                 tcp.listen(0, TcpDiscard.PORT, 128, discard);
@@ -307,9 +317,11 @@ class TcpServeLabTest {
             print("refused ok")
         """;
 
-    @Test
-    void linuxClientsTalkToSluicesTcpServices() throws Exception {
-        try (Served s = new Served()) {
+    /** Both backends: each must carry Linux's checksum-offload mark, which TCP's input trusts. */
+    @ParameterizedTest
+    @EnumSource(PortConfig.Backend.class)
+    void linuxClientsTalkToSluicesTcpServices(PortConfig.Backend backend) throws Exception {
+        try (Served s = new Served(backend)) {
             String out = s.python(60, CLIENT, ServeLab.SLUICE_ADDRESS);
             for (String check : new String[] {"echo 1000000 ok", "chargen ok", "discard ok", "keep-alive ok", "400 ok",
                 "refused ok"}) {
@@ -460,9 +472,10 @@ class TcpServeLabTest {
         }
     }
 
-    @Test
-    void bulkTransfersBothWaysMatchTheirDigests() throws Exception {
-        try (Served s = new Served()) {
+    @ParameterizedTest
+    @EnumSource(PortConfig.Backend.class)
+    void bulkTransfersBothWaysMatchTheirDigests(PortConfig.Backend backend) throws Exception {
+        try (Served s = new Served(backend)) {
             s.startHashingSink();
             transfers(s, BULK, 60);
         }
