@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Bulk TCP goodput of one connection through a veth pair: Sluice's stack against the Linux kernel's, same lab, same
+# Linux client, runs interleaved (run as root; `./sluice bench tcp-bulk`):
+#
+#   ns tb-c: c0 10.20.8.2/24 [Linux client: nc, CPU 1]  <--veth-->  s0 10.20.8.1/24 [server, CPU 0]
+#
+# The server is `./sluice serve` (TCP chargen 19 and discard 9 on the stack, the fused layout) or, for the baseline,
+# Linux with the address on s0 and two small python servers (an endless sender on 19, a reader on 9). The client
+# reads N bytes from port 19 ("to client") and writes N bytes to port 9 ("to server"); goodput = N / the transfer's
+# time. MSS 1460 (MTU 1500). The client's TSO/GSO are off for both servers: Sluice's AF_PACKET port cannot take the
+# 64 KiB GSO frames Linux builds otherwise (README), and the baseline uses the same client.
+#
+# Usage: tcp-bulk-bench.sh [--bytes N] [--rounds R]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BYTES=$((500 * 1000 * 1000))
+ROUNDS=3
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --bytes) BYTES="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "tcp-bulk-bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ $(id -u) -eq 0 ]] || { echo "tcp-bulk-bench: needs root (namespaces, veth, raw sockets)" >&2; exit 1; }
+missing=()
+command -v nc >/dev/null || missing+=(netcat-openbsd)
+command -v ethtool >/dev/null || missing+=(ethtool)
+command -v nft >/dev/null || missing+=(nftables)
+[[ ${#missing[@]} -eq 0 ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+"$ROOT/sluice" serve --help >/dev/null
+export SLUICE_NO_BUILD=1
+
+T="tb$$"
+CLI="$T-c"; SRV="$T-s"
+WORK="$(mktemp -d)"
+cleanup() {
+  [[ -n "${SERVER_PID:-}" ]] && kill -KILL "$SERVER_PID" 2>/dev/null || true
+  pkill -KILL -f "$WORK/" 2>/dev/null || true
+  ip netns del "$CLI" 2>/dev/null || true
+  ip netns del "$SRV" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for ns in "$CLI" "$SRV"; do
+  ip netns add "$ns"
+  ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up'
+done
+ip link add c0 netns "$CLI" type veth peer name s0 netns "$SRV"
+ip -n "$CLI" addr add 10.20.8.2/24 dev c0
+ip -n "$CLI" link set c0 up
+ip -n "$SRV" link set s0 up
+ip netns exec "$CLI" ethtool -K c0 tso off gso off >/dev/null 2>&1
+
+cat > "$WORK/serve.conf" <<CONF
+engine { name = tcpbulk, jmx = false }
+pool { slots = 32768 }
+pipeline { layout = fused, idle = backoff }
+ports = [ { name = s0, interface = s0, netns = "$SRV", address = "10.20.8.1/24" } ]
+CONF
+cat > "$WORK/servers.py" <<'PY'
+import socket, sys, threading
+def serve(port, handle):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("10.20.8.1", port)); s.listen(8)
+    while True:
+        c, _ = s.accept(); threading.Thread(target=handle, args=(c,), daemon=True).start()
+def chargen(c):
+    block = bytes(range(95)) * 11000
+    try:
+        while True: c.sendall(block)
+    except OSError: pass
+def discard(c):
+    buf = bytearray(1 << 20)
+    while c.recv_into(buf): pass
+    c.close()
+threading.Thread(target=serve, args=(19, chargen), daemon=True).start()
+print("ready", flush=True)
+serve(9, discard)
+PY
+
+server_start() { # sluice | kernel
+  if [[ $1 == sluice ]]; then
+    ip -n "$SRV" addr flush dev s0
+    ip netns exec "$SRV" nft add table netdev keepout '{ chain in { type filter hook ingress device "s0" priority 0; policy drop; } ; }'
+    taskset -c 0 "$ROOT/sluice" serve --config "$WORK/serve.conf" --quiet >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 150); do grep -q "^sluice serve" "$WORK/server.log" && break; sleep 0.1; done
+  else
+    ip netns exec "$SRV" nft delete table netdev keepout 2>/dev/null || true
+    ip -n "$SRV" addr add 10.20.8.1/24 dev s0
+    ip netns exec "$SRV" taskset -c 0 python3 "$WORK/servers.py" >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 50); do grep -q ready "$WORK/server.log" && break; sleep 0.1; done
+  fi
+  sleep 0.5
+  ip netns exec "$CLI" sh -c "timeout 20 nc -N 10.20.8.1 9 < /dev/null; timeout 20 nc 10.20.8.1 19 < /dev/null | head -c 1000000 > /dev/null" || true
+}
+server_stop() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+}
+measure() { # to-client | to-server -> Gbit/s
+  local t0 t1
+  t0=$(date +%s.%N)
+  if [[ $1 == to-client ]]; then
+    ip netns exec "$CLI" taskset -c 1 sh -c "timeout 120 nc 10.20.8.1 19 < /dev/null | head -c $BYTES > /dev/null" || true
+  else
+    ip netns exec "$CLI" taskset -c 1 sh -c "head -c $BYTES /dev/zero | timeout 120 nc -N 10.20.8.1 9 > /dev/null"
+  fi
+  t1=$(date +%s.%N)
+  awk -v b="$BYTES" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.2f\n", b * 8 / (t1 - t0) / 1e9 }'
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "# tcp-bulk-bench $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) CPUs, kernel $(uname -r), $BYTES bytes a transfer"
+echo
+echo "| direction | server | runs (Gbit/s) | median Gbit/s |"
+echo "|---|---|---|---:|"
+declare -A runs=()
+for r in $(seq "$ROUNDS"); do
+  for server in kernel sluice; do
+    server_start "$server"
+    for dir in to-client to-server; do
+      g=$(measure "$dir")
+      echo "  round $r $server $dir: $g Gbit/s" >&2
+      runs[$dir.$server]="${runs[$dir.$server]:-} $g"
+    done
+    server_stop
+  done
+done
+for dir in to-client to-server; do
+  for server in kernel sluice; do
+    printf '| %s | %s | %s | %s |\n' "$dir" "$server" "$(echo ${runs[$dir.$server]})" "$(echo "${runs[$dir.$server]}" | median)"
+  done
+done
