@@ -117,6 +117,16 @@ final class TcpInput {
         }
 
         TcpConnection c = stack.find(dst, dstPort, src, srcPort);
+        TcpListener l = stack.listener(dstPort, dst);
+        if (c != null && !c.dead && c.state == TcpState.TIME_WAIT && l != null && (flags & (SYN | ACK | RST)) == SYN
+            && TcpSeq.gt(seq, c.rcvNxt)) {
+            // RFC 1122 4.2.2.13 (and RFC 6191): a new SYN for a tuple in TIME-WAIT whose sequence number is past
+            // everything the old connection carried may open a new connection at once. A client reuses its port
+            // as soon as it closed second (it holds no TIME-WAIT), and a server that closed first would otherwise
+            // answer it with ACKs until 2 MSL are over.
+            stack.reuseTimeWait(p, c);
+            c = null;
+        }
         if (c != null && !c.dead) {
             if (c.state == TcpState.SYN_SENT) {
                 synSent(p, c);
@@ -125,7 +135,6 @@ final class TcpInput {
             }
             return;
         }
-        TcpListener l = stack.listener(dstPort, dst);
         if (l != null && c == null) {
             listen(p, l);
         } else {
@@ -208,7 +217,7 @@ final class TcpInput {
             l.lastCookieAt = stack.now;
             return;
         }
-        TcpConnection c = stack.allocate(dst, dstPort, src, srcPort);
+        TcpConnection c = stack.allocate(p, dst, dstPort, src, srcPort);
         if (c == null) {
             return; // counted as TABLE_FULL
         }
@@ -242,7 +251,7 @@ final class TcpInput {
      * taken).
      */
     private void cookieEstablished(Pbufs p, TcpListener l, int mssIndex) {
-        TcpConnection c = stack.allocate(dst, dstPort, src, srcPort);
+        TcpConnection c = stack.allocate(p, dst, dstPort, src, srcPort);
         if (c == null) {
             dropPayload(p);
             return;

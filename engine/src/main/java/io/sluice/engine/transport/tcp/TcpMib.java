@@ -46,4 +46,8 @@ public enum TcpMib {
     tcpSynCookiesSent,
     /** Connections established from a valid SYN cookie. */
     tcpSynCookiesRecv,
+    /** TIME-WAIT connections that gave their block up early to a new connection, the table being full. */
+    tcpTimeWaitRecycled,
+    /** TIME-WAIT connections whose tuple a new SYN took over, its sequence number past the old one's (RFC 6191). */
+    tcpTimeWaitReused,
 }

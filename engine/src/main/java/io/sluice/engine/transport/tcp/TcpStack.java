@@ -385,7 +385,7 @@ public final class TcpStack implements TransportProtocol {
             if (port == 0 || table.find(src, port, dst, dstPort) >= 0) {
                 return null;
             }
-            TcpConnection c = allocate(src, port, dst, dstPort);
+            TcpConnection c = allocate(p, src, port, dst, dstPort);
             if (c == null) {
                 return null;
             }
@@ -511,9 +511,16 @@ public final class TcpStack implements TransportProtocol {
 
     // ---------------------------------------------------------------------------------------- connections
 
-    /** A free connection entered in the table, or null (table full, counted). */
-    TcpConnection allocate(int localAddr, int localPort, int remoteAddr, int remotePort) {
-        if (freeCount == 0) {
+    /**
+     * A free connection entered in the table, or null (table full, counted). With none free, the TIME-WAIT
+     * connection nearest its end gives its block up first, as Linux does when its time-wait buckets run out: a
+     * server that closes first (HTTP without keep-alive) holds every connection for 2 MSL, and would otherwise stop
+     * taking connections after {@link TcpConfig#maxConnections} of them in a minute. The hazard TIME-WAIT guards
+     * against (an old duplicate segment taken into a new connection of the same tuple, RFC 1337) is the price;
+     * counted as {@link TcpMib#tcpTimeWaitRecycled}.
+     */
+    TcpConnection allocate(Pbufs p, int localAddr, int localPort, int remoteAddr, int remotePort) {
+        if (freeCount == 0 && !recycleTimeWait(p)) {
             counters.drop(TcpDrop.TABLE_FULL);
             return null;
         }
@@ -530,9 +537,40 @@ public final class TcpStack implements TransportProtocol {
         return i < 0 ? null : conns[i];
     }
 
-    /** Whether the stack could take one more connection now. */
+    /** Whether the stack could take one more connection now (a TIME-WAIT one may give its block up). */
     boolean hasFreeConnection() {
-        return freeCount > 0;
+        return freeCount > 0 || oldestTimeWait() >= 0;
+    }
+
+    /** A TIME-WAIT connection whose tuple a new SYN takes over (RFC 1122 4.2.2.13): reaped now. */
+    void reuseTimeWait(Pbufs p, TcpConnection c) {
+        counters.inc(TcpMib.tcpTimeWaitReused);
+        reap(p, c);
+    }
+
+    /** Reaps the TIME-WAIT connection nearest its end. @return false when none is in TIME-WAIT */
+    private boolean recycleTimeWait(Pbufs p) {
+        int i = oldestTimeWait();
+        if (i < 0) {
+            return false;
+        }
+        counters.inc(TcpMib.tcpTimeWaitRecycled);
+        reap(p, conns[i]);
+        return true;
+    }
+
+    /** The index of the TIME-WAIT connection whose 2 MSL end first, or -1. A scan, only when the table is full. */
+    private int oldestTimeWait() {
+        int best = -1;
+        long bestAt = 0;
+        for (int k = 0; k < activeCount; k++) {
+            TcpConnection c = conns[active[k]];
+            if (c.state == TcpState.TIME_WAIT && !c.dead && (best < 0 || c.timeWaitAt - bestAt < 0)) {
+                best = c.index;
+                bestAt = c.timeWaitAt;
+            }
+        }
+        return best;
     }
 
     /** Sends a RST for the connection (RFC 9293 3.10.5: SEQ = SND.NXT) and closes it. */

@@ -55,6 +55,64 @@ class TcpBehaviourTest {
         }
     }
 
+    /**
+     * A server that closes first keeps each connection in TIME-WAIT for 2 MSL; with its table full of them, a new
+     * connection takes the block of the one nearest its end instead of being refused.
+     */
+    @Test
+    void aTableFullOfTimeWaitGivesTheOldestUpToANewConnection() {
+        try (TcpSim sim = new TcpSim(12, config(), config().maxConnections(4))) {
+            TcpConnection[] accepted = new TcpConnection[1];
+            sim.b.listen(0, 80, c -> {
+                accepted[0] = c;
+                return new TcpApps.Sink();
+            });
+            for (int i = 0; i < 10; i++) {
+                TcpApps.Sink client = new TcpApps.Sink();
+                accepted[0] = null;
+                sim.a.connect(sim.p, B, 80, client);
+                assertTrue(sim.runUntil(() -> client.connected && accepted[0] != null, 1_000 * MS), "connection " + i);
+                TcpConnection server = accepted[0];
+                server.close(); // the server closes first: its side ends in TIME-WAIT
+                assertTrue(sim.runUntil(client::closed, 1_000 * MS), "connection " + i + " closed");
+                sim.run(10 * MS);
+                assertEquals(TcpState.TIME_WAIT, server.state(), "connection " + i);
+            }
+            assertEquals(4, sim.b.connections(), "four blocks, all in TIME-WAIT");
+            assertEquals(6, sim.b.counters().get(TcpMib.tcpTimeWaitRecycled));
+            assertEquals(0, sim.b.counters().get(TcpDrop.TABLE_FULL));
+        }
+    }
+
+    /** RFC 1122 4.2.2.13: a new SYN from the same port, its sequence number past the old one's, takes the tuple over. */
+    @Test
+    void aNewSynForATupleInTimeWaitOpensANewConnection() {
+        try (TcpSim sim = new TcpSim(13, config(), config())) {
+            TcpConnection[] accepted = new TcpConnection[1];
+            sim.b.listen(0, 80, c -> {
+                accepted[0] = c;
+                return new TcpApps.Sink();
+            });
+            TcpApps.Sink first = new TcpApps.Sink();
+            TcpConnection a = sim.a.connect(sim.p, 40000, B, 80, first);
+            assertTrue(sim.runUntil(() -> first.connected && accepted[0] != null, 1_000 * MS));
+            TcpConnection old = accepted[0];
+            old.close(); // the server closes first and keeps the tuple in TIME-WAIT
+            assertTrue(sim.runUntil(first::closed, 1_000 * MS));
+            sim.run(10 * MS);
+            assertEquals(TcpState.TIME_WAIT, old.state());
+            assertEquals(0, sim.a.connections(), "the client closed second: no TIME-WAIT on its side");
+            TcpApps.Sink second = new TcpApps.Sink();
+            accepted[0] = null;
+            sim.run(100 * MS); // the client's clock, and so its next ISN, moves on
+            assertNotNull(sim.a.connect(sim.p, 40000, B, 80, second));
+            assertTrue(sim.runUntil(() -> second.connected && accepted[0] != null, 1_000 * MS),
+                "connected at once, not after 2 MSL");
+            assertEquals(1, sim.b.counters().get(TcpMib.tcpTimeWaitReused));
+            assertEquals(a.localPort(), accepted[0].remotePort());
+        }
+    }
+
     @Test
     void simultaneousCloseGoesThroughClosingToTimeWaitOnBothSides() {
         try (TcpSim sim = new TcpSim(11, config(), config())) {
