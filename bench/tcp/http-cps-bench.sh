@@ -18,48 +18,14 @@ while [[ $# -gt 0 ]]; do
     *) echo "http-cps-bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $(id -u) -eq 0 ]] || { echo "http-cps-bench: needs root (namespaces, veth, raw sockets)" >&2; exit 1; }
-missing=()
-command -v ab >/dev/null || missing+=(apache2-utils)
-command -v ethtool >/dev/null || missing+=(ethtool)
-command -v nft >/dev/null || missing+=(nftables)
-[[ ${#missing[@]} -eq 0 ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-"$ROOT/sluice" serve --help >/dev/null
-export SLUICE_NO_BUILD=1
-
-T="hc$$"
-CLI="$T-c"; SRV="$T-s"
-WORK="$(mktemp -d)"
-cleanup() {
-  [[ -n "${SERVER_PID:-}" ]] && kill -KILL "$SERVER_PID" 2>/dev/null || true
-  ip netns del "$CLI" 2>/dev/null || true
-  ip netns del "$SRV" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for ns in "$CLI" "$SRV"; do
-  ip netns add "$ns"
-  ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up'
-done
-ip link add c0 netns "$CLI" type veth peer name s0 netns "$SRV"
-ip -n "$CLI" addr add 10.20.7.2/24 dev c0
-ip -n "$CLI" link set c0 up
-ip -n "$SRV" link set s0 up
+. "$ROOT/bench/lib/serve-lab.sh"
+serve_lab_need ab:apache2-utils ethtool:ethtool nft:nftables
+serve_lab_up "hc$$" 10.20.7.2
 ip netns exec "$CLI" ethtool -K c0 tso off gso off >/dev/null 2>&1
 # Many short connections from one client address: let its kernel reuse ports in TIME-WAIT.
 ip netns exec "$CLI" sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65000"
-ip netns exec "$SRV" nft add table netdev keepout '{ chain in { type filter hook ingress device "s0" priority 0; policy drop; } ; }'
-cat > "$WORK/serve.conf" <<CONF
-engine { name = httpcps, jmx = false }
-pool { slots = 32768 }
-pipeline { layout = fused, idle = backoff }
-ports = [ { name = s0, interface = s0, netns = "$SRV", address = "10.20.7.1/24" } ]
-CONF
-taskset -c 0 "$ROOT/sluice" serve --config "$WORK/serve.conf" --quiet >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 150); do grep -q "^sluice serve" "$WORK/serve.log" && break; sleep 0.1; done
+serve_lab_keepout
+serve_lab_sluice httpcps 10.20.7.1 32768 ""
 ip netns exec "$CLI" ab -q -n 2000 -c 16 http://10.20.7.1/ >/dev/null 2>&1 || true # warm-up
 
 echo "# http-cps-bench $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) CPUs, kernel $(uname -r), $REQUESTS requests a run"
@@ -75,6 +41,6 @@ for c in "${levels[@]}"; do
   tpr=$(echo "$out" | awk '/Time per request/ && /mean\)/ {print $4; exit}')
   echo "| $c | ${rps:-?} | ${failed:-?} | ${tpr:-?} |"
 done
-kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+serve_lab_stop
 grep -q "pool full again" "$WORK/serve.log" && { echo; echo "Sluice stopped clean: pool full again."; } \
   || { echo "http-cps-bench: Sluice did not end clean:" >&2; tail -5 "$WORK/serve.log" >&2; }

@@ -25,44 +25,11 @@ while [[ $# -gt 0 ]]; do
     *) echo "tcp-bulk-bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $(id -u) -eq 0 ]] || { echo "tcp-bulk-bench: needs root (namespaces, veth, raw sockets)" >&2; exit 1; }
-missing=()
-command -v nc >/dev/null || missing+=(netcat-openbsd)
-command -v ethtool >/dev/null || missing+=(ethtool)
-command -v nft >/dev/null || missing+=(nftables)
-[[ ${#missing[@]} -eq 0 ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-"$ROOT/sluice" serve --help >/dev/null
-export SLUICE_NO_BUILD=1
-
-T="tb$$"
-CLI="$T-c"; SRV="$T-s"
-WORK="$(mktemp -d)"
-cleanup() {
-  [[ -n "${SERVER_PID:-}" ]] && kill -KILL "$SERVER_PID" 2>/dev/null || true
-  pkill -KILL -f "$WORK/" 2>/dev/null || true
-  ip netns del "$CLI" 2>/dev/null || true
-  ip netns del "$SRV" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for ns in "$CLI" "$SRV"; do
-  ip netns add "$ns"
-  ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up'
-done
-ip link add c0 netns "$CLI" type veth peer name s0 netns "$SRV"
-ip -n "$CLI" addr add 10.20.8.2/24 dev c0
-ip -n "$CLI" link set c0 up
-ip -n "$SRV" link set s0 up
+. "$ROOT/bench/lib/serve-lab.sh"
+serve_lab_need nc:netcat-openbsd ethtool:ethtool nft:nftables
+serve_lab_up "tb$$" 10.20.8.2
 ip netns exec "$CLI" ethtool -K c0 tso off gso off >/dev/null 2>&1
 
-cat > "$WORK/serve.conf" <<CONF
-engine { name = tcpbulk, jmx = false }
-pool { slots = 32768 }
-pipeline { layout = fused, idle = backoff }
-ports = [ { name = s0, interface = s0, netns = "$SRV", address = "10.20.8.1/24"${SLUICE_AFPACKET:+, afpacket { $SLUICE_AFPACKET \}} } ]
-CONF
 cat > "$WORK/servers.py" <<'PY'
 import socket, sys, threading
 def serve(port, handle):
@@ -86,10 +53,8 @@ PY
 server_start() { # sluice | kernel
   if [[ $1 == sluice ]]; then
     ip -n "$SRV" addr flush dev s0
-    ip netns exec "$SRV" nft add table netdev keepout '{ chain in { type filter hook ingress device "s0" priority 0; policy drop; } ; }'
-    taskset -c 0 "$ROOT/sluice" serve --config "$WORK/serve.conf" --quiet >"$WORK/server.log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 150); do grep -q "^sluice serve" "$WORK/server.log" && break; sleep 0.1; done
+    serve_lab_keepout
+    serve_lab_sluice tcpbulk 10.20.8.1 32768 "${SLUICE_AFPACKET:-}"
   else
     ip netns exec "$SRV" nft delete table netdev keepout 2>/dev/null || true
     ip -n "$SRV" addr add 10.20.8.1/24 dev s0
@@ -101,7 +66,7 @@ server_start() { # sluice | kernel
   ip netns exec "$CLI" sh -c "timeout 20 nc -N 10.20.8.1 9 < /dev/null; timeout 20 nc 10.20.8.1 19 < /dev/null | head -c 1000000 > /dev/null" || true
 }
 server_stop() {
-  kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  serve_lab_stop
 }
 measure() { # to-client | to-server -> Gbit/s
   local t0 t1
@@ -114,7 +79,6 @@ measure() { # to-client | to-server -> Gbit/s
   t1=$(date +%s.%N)
   awk -v b="$BYTES" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.2f\n", b * 8 / (t1 - t0) / 1e9 }'
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "# tcp-bulk-bench $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) CPUs, kernel $(uname -r), $BYTES bytes a transfer"
 echo

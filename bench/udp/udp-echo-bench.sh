@@ -24,31 +24,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "udp-echo-bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $(id -u) -eq 0 ]] || { echo "udp-echo-bench: needs root (namespaces, veth, raw sockets)" >&2; exit 1; }
-command -v nft >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q nftables >/dev/null
-"$ROOT/sluice" serve --help >/dev/null
-export SLUICE_NO_BUILD=1
-
-T="ue$$"
-CLI="$T-c"; SRV="$T-s"
-WORK="$(mktemp -d)"
-cleanup() {
-  [[ -n "${SERVE_PID:-}" ]] && kill -KILL "$SERVE_PID" 2>/dev/null || true
-  ip netns del "$CLI" 2>/dev/null || true
-  ip netns del "$SRV" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for ns in "$CLI" "$SRV"; do
-  ip netns add "$ns"
-  ip netns exec "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up'
-done
-ip link add c0 netns "$CLI" type veth peer name s0 netns "$SRV"
-ip -n "$CLI" addr add 10.20.9.2/24 dev c0
-ip -n "$CLI" link set c0 up
-ip -n "$SRV" link set s0 up
+. "$ROOT/bench/lib/serve-lab.sh"
+serve_lab_need nft:nftables
+serve_lab_up "ue$$" 10.20.9.2
 ip netns exec "$CLI" nft -f - <<NFT
 table netdev echo {
   counter echoed { }
@@ -58,19 +36,9 @@ table netdev echo {
   }
 }
 NFT
-ip netns exec "$SRV" nft add table netdev keepout '{ chain in { type filter hook ingress device "s0" priority 0; policy drop; } ; }'
+serve_lab_keepout
 S0_MAC=$(ip -n "$SRV" -br link show s0 | awk '{print $3}')
-
-cat > "$WORK/serve.conf" <<CONF
-engine { name = udpecho, jmx = false }
-pool { slots = 16384 }
-pipeline { layout = fused, idle = backoff }
-ports = [ { name = s0, interface = s0, netns = "$SRV", address = "10.20.9.1/24" } ]
-CONF
-
-taskset -c 0 "$ROOT/sluice" serve --config "$WORK/serve.conf" --udp echo --quiet >"$WORK/serve.log" 2>&1 &
-SERVE_PID=$!
-for _ in $(seq 100); do grep -q "^sluice serve" "$WORK/serve.log" && break; sleep 0.1; done
+serve_lab_sluice udpecho 10.20.9.1 16384 "" --udp echo
 
 echoed() { ip netns exec "$CLI" nft list counter netdev echo echoed | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
 sent() { ip netns exec "$CLI" cat /sys/class/net/c0/statistics/tx_packets; }
@@ -82,7 +50,6 @@ pktgen() { # RATE SECONDS
 }
 
 pktgen 20000 2 # warm-up: ARP, the JIT
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "# udp-echo-bench $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) CPUs, kernel $(uname -r)"
 echo
 echo "| offered (target) | runs: offered/echoed (pps) | median echoed | echoed/offered |"
@@ -102,7 +69,7 @@ for rate in "${rates[@]}"; do
   done
   printf '| %s | %s | %s | %s |\n' "$rate" "$(echo $cells)" "$(echo "$echoes" | median)" "$(echo "$ratios" | median)"
 done
-kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+serve_lab_stop
 grep -q "pool full again" "$WORK/serve.log" && echo && echo "Sluice stopped clean: pool full again." \
   || { echo "udp-echo-bench: Sluice did not end clean:" >&2; tail -5 "$WORK/serve.log" >&2; }
 grep -o "udp\.[a-zA-Z]*=[0-9]*" "$WORK/serve.log" | tr '\n' ' '; echo
