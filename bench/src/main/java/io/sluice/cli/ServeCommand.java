@@ -112,27 +112,30 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("  TCP: " + (tcpRunning.isEmpty() ? "none" : String.join(", ", tcpRunning))
                 + " on every port's address");
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            long[] last = totals(f.ports());
-            while (!signal.await(1000) && System.nanoTime() - end < 0) {
-                long[] now = totals(f.ports());
-                if (!quiet) {
-                    System.out.printf("  rx %,9d pps  tx %,9d pps  udp in %,d out %,d noport %,d errors %,d"
-                            + "  echoed %,d discarded %,d chargen %,d%n",
-                        now[0] - last[0], now[1] - last[1], udp.counters().get(UdpMib.udpInDatagrams),
-                        udp.counters().get(UdpMib.udpOutDatagrams), udp.counters().get(UdpMib.udpNoPorts),
-                        udp.counters().get(UdpMib.udpInErrors), echo.echoed(), discard.discarded(), chargen.sent());
-                    if (!tcpRunning.isEmpty()) {
-                        System.out.printf("  tcp in %,d out %,d retrans %,d accepted %d  echo %,d B  discard %,d B"
-                                + "  chargen %,d B  http %,d requests %,d B%n",
-                            tcp.counters().get(TcpMib.tcpInSegs), tcp.counters().get(TcpMib.tcpOutSegs),
-                            tcp.counters().get(TcpMib.tcpRetransSegs), tcpEcho.connections() + tcpDiscard.connections()
-                                + tcpChargen.connections() + http.connections(),
-                            tcpEcho.bytes(), tcpDiscard.bytes(), tcpChargen.bytes(), http.requests(), http.bodyBytes());
+            try { // an orderly stop and the pool check even if the status loop fails
+                long[] last = totals(f.ports());
+                while (!signal.await(1000) && System.nanoTime() - end < 0) {
+                    long[] now = totals(f.ports());
+                    if (!quiet) {
+                        System.out.printf("  rx %,9d pps  tx %,9d pps  udp in %,d out %,d noport %,d errors %,d"
+                                + "  echoed %,d discarded %,d chargen %,d%n",
+                            now[0] - last[0], now[1] - last[1], udp.counters().get(UdpMib.udpInDatagrams),
+                            udp.counters().get(UdpMib.udpOutDatagrams), udp.counters().get(UdpMib.udpNoPorts),
+                            udp.counters().get(UdpMib.udpInErrors), echo.echoed(), discard.discarded(), chargen.sent());
+                        if (!tcpRunning.isEmpty()) {
+                            System.out.printf("  tcp in %,d out %,d retrans %,d accepted %d  echo %,d B  discard %,d B"
+                                    + "  chargen %,d B  http %,d requests %,d B%n",
+                                tcp.counters().get(TcpMib.tcpInSegs), tcp.counters().get(TcpMib.tcpOutSegs),
+                                tcp.counters().get(TcpMib.tcpRetransSegs), tcpEcho.connections() + tcpDiscard.connections()
+                                    + tcpChargen.connections() + http.connections(),
+                                tcpEcho.bytes(), tcpDiscard.bytes(), tcpChargen.bytes(), http.requests(), http.bodyBytes());
+                        }
                     }
+                    last = now;
                 }
-                last = now;
+            } finally {
+                f.close();
             }
-            f.close();
             Forwarder.ClosedReport r = f.closedReport();
             System.out.println(r.netstat());
             System.out.println("counters: " + r.counters());

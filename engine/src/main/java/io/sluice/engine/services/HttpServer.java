@@ -37,6 +37,8 @@ public final class HttpServer implements StreamListener {
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bodyBytes = new AtomicLong();
+    /** Answers that found no pbufs: the connection was closed instead (the client sees it end, not hang). */
+    private final AtomicLong noBuffers = new AtomicLong();
 
     @Override
     public StreamHandler onAccept(Pbufs p, StreamSocket connection) {
@@ -51,6 +53,11 @@ public final class HttpServer implements StreamListener {
     /** Requests answered (every status). */
     public long requests() {
         return requests.getOpaque();
+    }
+
+    /** Answers that found the pool empty; their connections were closed instead. */
+    public long noBuffers() {
+        return noBuffers.getOpaque();
     }
 
     /** Bytes of response bodies queued. */
@@ -255,7 +262,9 @@ public final class HttpServer implements StreamListener {
                 if (n >= 0) {
                     String h = "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: application/octet-stream\r\n"
                         + "Content-Length: " + n + "\r\n" + (keep ? "" : "Connection: close\r\n") + "\r\n";
-                    queue(p, h.getBytes(StandardCharsets.US_ASCII), null);
+                    if (!queue(p, h.getBytes(StandardCharsets.US_ASCII), null)) {
+                        return; // no head went out: no body follows it
+                    }
                     bodyLeft = headOnly ? 0 : n;
                     bodyPos = 0;
                     closeAfter = !keep;
@@ -285,7 +294,9 @@ public final class HttpServer implements StreamListener {
             String h = "HTTP/1.1 " + status + " " + reason + "\r\nServer: sluice\r\nContent-Type: "
                 + (status == 200 ? "text/html" : "text/plain") + "\r\nContent-Length: " + body.length + "\r\n"
                 + (close ? "Connection: close\r\n" : "") + "\r\n";
-            queue(p, h.getBytes(StandardCharsets.US_ASCII), headOnly ? null : body);
+            if (!queue(p, h.getBytes(StandardCharsets.US_ASCII), headOnly ? null : body)) {
+                return;
+            }
             closeAfter = close;
             if (close) {
                 headLen = 0; // nothing after this request is read
@@ -293,13 +304,20 @@ public final class HttpServer implements StreamListener {
             requests.setOpaque(requests.getPlain() + 1);
         }
 
-        /** Puts the head (and a small body) in one chain to send. */
-        private void queue(Pbufs p, byte[] h, byte[] body) {
+        /**
+         * Puts the head (and a small body) in one chain to send.
+         *
+         * @return false when no pbufs were free: the connection closes after what is already queued (counted)
+         */
+        private boolean queue(Pbufs p, byte[] h, byte[] body) {
             int n = h.length + (body == null ? 0 : body.length);
             int chain = p.alloc(Layer.RAW, n);
             if (chain == PbufHandle.NULL) {
+                noBuffers.setOpaque(noBuffers.getPlain() + 1);
                 closeAfter = true; // no pbufs for the answer: give up on the connection
-                return;
+                bodyLeft = 0;
+                headLen = 0;
+                return false;
             }
             p.copyback(chain, 0, h, 0, h.length);
             if (body != null) {
@@ -310,6 +328,7 @@ public final class HttpServer implements StreamListener {
             } else {
                 p.cat(out, chain);
             }
+            return true;
         }
     }
 }
