@@ -237,24 +237,7 @@ public final class BlockingDatagramSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        Completion done = new Completion();
-        try {
-            sockets.call(done, new StackCommand() {
-            @Override
-            public boolean run(Pbufs p) {
-                socket.close(p);
-                done.tryComplete(0, null);
-                return true;
-            }
-
-            @Override
-            public void stopped(Pbufs p) {
-                done.tryComplete(Completion.STOPPED, null);
-            }
-            }, Completion.NO_DEADLINE);
-        } catch (IOException stopped) {
-            // The stack has stopped: it released every socket and what it held.
-        }
+        sockets.closeOnStack(p -> socket.close(p));
     }
 
     private void ensureOpen() throws IOException {

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The blocking adapter: sockets for plain code on application threads, virtual threads included. Every call
@@ -230,6 +231,31 @@ public final class BlockingSockets {
             throw new IOException(String.valueOf(done.detail()));
         }
         return new BlockingDatagramSocket(this, bound[0]);
+    }
+
+    /**
+     * Runs {@code action} on the stack's thread and waits for it, for the closes of the blocking sockets: when the
+     * stack has stopped it already released every socket and what it held, so there is nothing left to do.
+     */
+    void closeOnStack(Consumer<Pbufs> action) {
+        Completion done = new Completion();
+        try {
+            call(done, new StackCommand() {
+                @Override
+                public boolean run(Pbufs p) {
+                    action.accept(p);
+                    done.tryComplete(0, null);
+                    return true;
+                }
+
+                @Override
+                public void stopped(Pbufs p) {
+                    done.tryComplete(Completion.STOPPED, null);
+                }
+            }, Completion.NO_DEADLINE);
+        } catch (IOException stopped) {
+            // The stack has stopped: it released everything.
+        }
     }
 
     /**

@@ -105,24 +105,7 @@ public final class BlockingStreamListener implements AutoCloseable {
             return;
         }
         closed = true;
-        Completion done = new Completion();
-        try {
-            sockets.call(done, new StackCommand() {
-                @Override
-                public boolean run(Pbufs p) {
-                    side.close(p);
-                    done.tryComplete(0, null);
-                    return true;
-                }
-
-                @Override
-                public void stopped(Pbufs p) {
-                    done.tryComplete(Completion.STOPPED, null);
-                }
-            }, Completion.NO_DEADLINE);
-        } catch (IOException stopped) {
-            // The stack has stopped: it released everything.
-        }
+        sockets.closeOnStack(p -> side.close(p));
     }
 
     /** The stack's side: the transport's listener and the connections waiting to be accepted. */

@@ -260,24 +260,7 @@ public final class BlockingStreamSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        Completion done = new Completion();
-        try {
-            sockets.call(done, new StackCommand() {
-                @Override
-                public boolean run(Pbufs p) {
-                    state.appClose(p);
-                    done.tryComplete(0, null);
-                    return true;
-                }
-
-                @Override
-                public void stopped(Pbufs p) {
-                    done.tryComplete(Completion.STOPPED, null);
-                }
-            }, Completion.NO_DEADLINE);
-        } catch (IOException stopped) {
-            // The stack has stopped: it released every connection and what it held.
-        }
+        sockets.closeOnStack(p -> state.appClose(p));
     }
 
     /** The socket as an {@link InputStream} (reads block without a deadline). */
