@@ -1,9 +1,7 @@
 package io.sluice.engine.transport.udp;
 
+import io.sluice.engine.stats.ProtocolCounters;
 import io.sluice.engine.wire.WireError;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,70 +9,39 @@ import java.util.Map;
  * writes with opaque stores; any thread reads (a status line, JMX) and sees each value whole.
  */
 public final class UdpCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final UdpMib[] MIBS = UdpMib.values();
-    private static final UdpDrop[] DROPS = UdpDrop.values();
-    private static final WireError[] ERRORS = WireError.values();
-    private static final int DROP_BASE = MIBS.length;
-    private static final int ERROR_BASE = DROP_BASE + DROPS.length;
-
-    private final long[] values = new long[ERROR_BASE + ERRORS.length];
+    private final ProtocolCounters counters = new ProtocolCounters(UdpMib.values(), UdpDrop.values());
 
     void inc(UdpMib m) {
-        add(m.ordinal(), 1);
+        counters.addMib(m, 1);
     }
 
     void drop(UdpDrop d) {
-        add(DROP_BASE + d.ordinal(), 1);
+        counters.addDrop(d);
         if (d.mib() != null) {
-            add(d.mib().ordinal(), 1);
+            counters.addMib(d.mib(), 1);
         }
     }
 
     /** A malformed or corrupted datagram: its header error and udpInErrors (RFC 4113). */
     void drop(WireError e) {
-        add(ERROR_BASE + e.ordinal(), 1);
-        add(UdpMib.udpInErrors.ordinal(), 1);
-    }
-
-    private void add(int i, long n) {
-        LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + n);
-    }
-
-    private long get(int i) {
-        return (long) LONGS.getOpaque(values, i);
+        counters.addError(e);
+        counters.addMib(UdpMib.udpInErrors, 1);
     }
 
     public long get(UdpMib m) {
-        return get(m.ordinal());
+        return counters.mib(m);
     }
 
     public long get(UdpDrop d) {
-        return get(DROP_BASE + d.ordinal());
+        return counters.drop(d);
     }
 
     public long get(WireError e) {
-        return get(ERROR_BASE + e.ordinal());
+        return counters.error(e);
     }
 
-    /** Every counter that is not zero, by name ({@code drop.} before reasons), for reports off the data path. */
+    /** Every counter that is not zero, by name, in declaration order (for reports, off the data path). */
     public Map<String, Long> nonZero() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (UdpMib x : MIBS) {
-            put(m, x.name(), get(x));
-        }
-        for (UdpDrop x : DROPS) {
-            put(m, "drop." + x.name(), get(x));
-        }
-        for (WireError x : ERRORS) {
-            put(m, "drop." + x.name(), get(x));
-        }
-        return m;
-    }
-
-    private static void put(Map<String, Long> m, String name, long v) {
-        if (v != 0) {
-            m.put(name, v);
-        }
+        return counters.nonZero();
     }
 }
