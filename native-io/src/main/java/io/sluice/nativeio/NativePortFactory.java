@@ -88,7 +88,7 @@ public final class NativePortFactory implements PortFactory {
         Map<String, Setting> o = c.options();
         known(o, List.of("receive", "transmit", "rxBlockSize", "rxBlockCount", "rxFrameSize", "rxRetireTimeoutMillis",
             "txBlockSize", "txBlockCount", "txFrameSize", "maxBurst", "qdiscBypass", "ignoreOutgoing", "separateTxSocket",
-            "promiscuous", "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
+            "receiveGso", "promiscuous", "fanoutGroup", "minMtu", "txRetries", "statsIntervalMillis"));
         bool(o, "receive", b::receive);
         bool(o, "transmit", b::transmit);
         integer(o, "rxBlockSize", b::rxBlockSize);
@@ -102,6 +102,7 @@ public final class NativePortFactory implements PortFactory {
         bool(o, "qdiscBypass", b::qdiscBypass);
         bool(o, "ignoreOutgoing", b::ignoreOutgoing);
         bool(o, "separateTxSocket", b::separateTxSocket);
+        bool(o, "receiveGso", b::receiveGso);
         bool(o, "promiscuous", b::promiscuous);
         integer(o, "minMtu", b::minMtu);
         integer(o, "txRetries", b::txRetries);

@@ -18,6 +18,11 @@ public final class PortCounters {
         RX_NO_PBUFS,
         /** A received frame was larger than the port's MTU allows. */
         RX_OVERSIZE,
+        /**
+         * A segmentation-offload frame (a local kernel's GSO or a NIC's GRO super-frame) that the port could not
+         * cut into wire-sized frames: not TCP or UDP over IPv4, or headers that do not add up.
+         */
+        RX_GSO_UNSUPPORTED,
         /** The fault injector dropped it on purpose. */
         FAULT_INJECTED,
         /** The port was closed with the packet still queued. */

@@ -4,6 +4,7 @@ import io.sluice.config.ConfigException;
 import io.sluice.nativeio.ffm.Libc;
 import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.Interfaces;
+import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.Structs;
 import java.util.Objects;
 
@@ -51,6 +52,10 @@ import java.util.Objects;
  * @param ignoreOutgoing        PACKET_IGNORE_OUTGOING: do not receive the frames this host sends
  * @param separateTxSocket      a port that receives and transmits sends through a second, transmit-only socket,
  *                              so that its frames reach the kernel linear (see {@link AfPacketPort})
+ * @param receiveGso            take segmentation-offload super-frames (a veth peer's TSO/GSO, a NIC's GRO) and cut
+ *                              them into wire-sized frames: PACKET_VNET_HDR on the receive socket tells their
+ *                              segment size. Off, such frames are dropped as oversize unless the sender's offloads
+ *                              are turned off
  * @param promiscuous           put the interface in promiscuous mode for as long as the socket is open
  * @param fanout                PACKET_FANOUT mode, {@link FanoutMode#NONE} for none
  * @param fanoutGroup           fan-out group id (0..65535), shared by the queues of one interface
@@ -75,6 +80,7 @@ public record AfPacketConfig(
     boolean qdiscBypass,
     boolean ignoreOutgoing,
     boolean separateTxSocket,
+    boolean receiveGso,
     boolean promiscuous,
     FanoutMode fanout,
     int fanoutGroup,
@@ -98,6 +104,8 @@ public record AfPacketConfig(
     public static final String STATS_INTERVAL_PROP = "afpacket.statsIntervalMillis";
 
     public static final int RX_BLOCK_SIZE_DEFAULT = 256 * 1024;
+    /** Longest segmentation-offload frame: a 64 KiB IPv4 datagram, its link header and two VLAN tags. */
+    public static final int GSO_FRAME_MAX = 0xFFFF + 14 + 2 * 4;
     public static final int RX_BLOCK_COUNT_DEFAULT = 64;
     public static final int RX_FRAME_SIZE_DEFAULT = 2048;
     public static final int RX_RETIRE_DEFAULT = 1;
@@ -132,6 +140,13 @@ public record AfPacketConfig(
         if (receive) {
             checkRing(RX_BLOCK_SIZE_PROP, rxBlockSize, RX_BLOCK_COUNT_PROP, rxBlockCount, RX_FRAME_SIZE_PROP,
                 rxFrameSize);
+            // (the record's fields are not set yet in this compact constructor: use the parameters)
+            if (receiveGso && rxFrameCapacity(rxBlockSize, true) < GSO_FRAME_MAX) {
+                throw new ConfigException(RX_BLOCK_SIZE_PROP + "=" + rxBlockSize + " holds frames of at most "
+                    + rxFrameCapacity(rxBlockSize, true) + " bytes, but a segmentation-offload frame (afpacket.receiveGso=true) may "
+                    + "take " + GSO_FRAME_MAX + ": raise " + RX_BLOCK_SIZE_PROP + " to 131072 or more, or set "
+                    + "afpacket.receiveGso=false");
+            }
             if (rxRetireTimeoutMillis < 1 || rxRetireTimeoutMillis > 60_000) {
                 throw new ConfigException(RX_RETIRE_PROP + "=" + rxRetireTimeoutMillis + " must be in 1..60000 "
                     + "(milliseconds after which a partly filled receive block is handed over)");
@@ -233,8 +248,13 @@ public record AfPacketConfig(
      * frame's header and alignment gap (the kernel truncates larger ones).
      */
     public int rxFrameCapacity() {
-        long macOffset = Structs.align(Structs.Tpacket3Hdr.HDRLEN + 16) - 14;
-        return rxBlockSize - (int) Structs.align(Structs.TpacketBlockDesc.LAYOUT.byteSize()) - (int) macOffset;
+        return rxFrameCapacity(rxBlockSize, receiveGso);
+    }
+
+    private static int rxFrameCapacity(int blockSize, boolean vnet) {
+        // tpacket_rcv puts the virtio_net_hdr between the frame header and the link header (PACKET_VNET_HDR).
+        long macOffset = Structs.align(Structs.Tpacket3Hdr.HDRLEN + 16) - 14 + (vnet ? Linux.VIRTIO_NET_HDR_LEN : 0);
+        return blockSize - (int) Structs.align(Structs.TpacketBlockDesc.LAYOUT.byteSize()) - (int) macOffset;
     }
 
     /** Mutable settings for an {@link AfPacketConfig}; {@link #build} validates them all at once. */
@@ -254,6 +274,7 @@ public record AfPacketConfig(
         private boolean qdiscBypass = true;
         private boolean ignoreOutgoing = true;
         private boolean separateTxSocket = true;
+        private boolean receiveGso = true;
         private boolean promiscuous;
         private FanoutMode fanout = FanoutMode.NONE;
         private int fanoutGroup;
@@ -281,6 +302,7 @@ public record AfPacketConfig(
             qdiscBypass = c.qdiscBypass;
             ignoreOutgoing = c.ignoreOutgoing;
             separateTxSocket = c.separateTxSocket;
+            receiveGso = c.receiveGso;
             promiscuous = c.promiscuous;
             fanout = c.fanout;
             fanoutGroup = c.fanoutGroup;
@@ -364,6 +386,11 @@ public record AfPacketConfig(
             return this;
         }
 
+        public Builder receiveGso(boolean v) {
+            receiveGso = v;
+            return this;
+        }
+
         public Builder promiscuous(boolean v) {
             promiscuous = v;
             return this;
@@ -394,7 +421,8 @@ public record AfPacketConfig(
         public AfPacketConfig build() {
             return new AfPacketConfig(interfaceName, portName, receive, transmit, rxBlockSize, rxBlockCount,
                 rxFrameSize, rxRetireTimeoutMillis, txBlockSize, txBlockCount, txFrameSize, maxBurst, qdiscBypass,
-                ignoreOutgoing, separateTxSocket, promiscuous, fanout, fanoutGroup, minMtu, txRetries, statsIntervalMillis);
+                ignoreOutgoing, separateTxSocket, receiveGso, promiscuous, fanout, fanoutGroup, minMtu, txRetries,
+                statsIntervalMillis);
         }
     }
 }

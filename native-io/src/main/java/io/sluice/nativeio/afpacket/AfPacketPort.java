@@ -9,6 +9,7 @@ import io.sluice.nativeio.NativePort;
 import io.sluice.nativeio.ffm.Errno;
 import io.sluice.nativeio.ffm.Libc;
 import io.sluice.nativeio.ffm.NativeException;
+import io.sluice.nativeio.linux.GsoSegmenter;
 import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.InterfaceInfo;
 import io.sluice.nativeio.linux.Interfaces;
@@ -34,7 +35,10 @@ import java.util.List;
  * as soon as its last frame is copied, so the ring never waits for the pipeline. A frame for which the pool
  * has no pbufs is dropped and counted as RX_NO_PBUFS. A VLAN tag the kernel stripped is put back, so the
  * pbuf holds the bytes of the wire; the packet header gets the ifindex ({@code rcvif}), the kernel's receive
- * time ({@code timestamp}, ns since the epoch), its flow hash ({@code hash}) and the VLAN TCI.
+ * time ({@code timestamp}, ns since the epoch), its flow hash ({@code hash}) and the VLAN TCI. With
+ * {@link AfPacketConfig#receiveGso} (the default) the socket reads a virtio_net_hdr with each frame, and a
+ * segmentation-offload frame (a veth peer's TSO/GSO, a NIC's GRO) becomes one packet per segment
+ * ({@link GsoSegmenter}).
  *
  * <h2>Transmit</h2>
  * {@link #transmitBurst} first reclaims the slots the kernel has sent (counting them as transmitted), then
@@ -108,7 +112,8 @@ public final class AfPacketPort implements NativePort {
         this.kernelStats = arena.allocate(Structs.TpacketStatsV3.LAYOUT);
         this.kernelStatsLen = arena.allocate(ValueLayout.JAVA_INT);
         this.rx = rxRing == null ? null
-            : new RxRing(rxRing, config.rxBlockSize(), config.rxBlockCount(), info.index(), new ReceivedFrames(arena));
+            : new RxRing(rxRing, config.rxBlockSize(), config.rxBlockCount(), info.index(), new ReceivedFrames(arena),
+                config.receiveGso() ? new GsoSegmenter(arena) : null);
 
         this.txErrno = Errno.allocate(arena);
         this.txIfreq = Interfaces.ifreq(arena, info.name());
@@ -204,10 +209,19 @@ public final class AfPacketPort implements NativePort {
      * another socket) must then copy into a newly allocated page: about 10 % of the kernel's time per small frame
      * here (perf: skb_copy_ubufs and the page allocator). The vnet header would change what a receive ring holds,
      * so a port that receives too transmits through a second, transmit-only socket ({@link
-     * AfPacketConfig#separateTxSocket}, on by default); with that off it keeps the plain layout on one socket.
+     * AfPacketConfig#separateTxSocket}, on by default); with that off it keeps the plain layout on one socket,
+     * unless that socket has the vnet header anyway to receive segmentation-offload frames.
      */
     static boolean linearTx(AfPacketConfig c) {
-        return c.transmit() && (!c.receive() || c.separateTxSocket());
+        return c.transmit() && (!c.receive() || c.separateTxSocket() || c.receiveGso());
+    }
+
+    /**
+     * Whether the socket reads and writes a virtio_net_hdr with every frame: a linear transmit socket, and a
+     * receive socket that takes segmentation-offload frames ({@link AfPacketConfig#receiveGso}).
+     */
+    static boolean vnetHeader(AfPacketConfig c) {
+        return linearTx(c) || c.receive() && c.receiveGso();
     }
 
     /** Whether the port transmits through a socket of its own (it also receives, and the setting is on). */
@@ -228,9 +242,9 @@ public final class AfPacketPort implements NativePort {
                 PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_QDISC_BYPASS, "PACKET_QDISC_BYPASS", 1, one,
                     n, "set afpacket.qdiscBypass=false");
             }
-            if (linearTx(c)) {
+            if (vnetHeader(c)) {
                 PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_VNET_HDR, "PACKET_VNET_HDR", 1, one, n,
-                    "the kernel needs PACKET_VNET_HDR on the transmit ring (Linux 4.12 or later)");
+                    "the kernel needs PACKET_VNET_HDR with rings (Linux 5.8 or later); set afpacket.receiveGso=false");
             }
             if (c.receive() && c.ignoreOutgoing()) {
                 PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING", 1,

@@ -27,6 +27,7 @@ public final class AfPacketStats {
     private static final int RX_LINK_UP_SEEN = 8;
     private static final int RX_STATS_READS = 9;
     private static final int RX_VLAN_RESTORED = 10;
+    private static final int RX_GSO_FRAMES = 11;
     // transmit side, a few cache lines further
     private static final int TX_KICKS = 24;
     private static final int TX_KICK_ERRORS = 25;
@@ -68,6 +69,10 @@ public final class AfPacketStats {
 
     void countRxVlanRestored() {
         add(RX_VLAN_RESTORED, 1);
+    }
+
+    void countRxGsoFrame() {
+        add(RX_GSO_FRAMES, 1);
     }
 
     void countRxSocketError(int errno) {
@@ -136,6 +141,11 @@ public final class AfPacketStats {
     /** Received frames whose VLAN tag the kernel had stripped and the port put back. */
     public long rxVlanRestored() {
         return get(RX_VLAN_RESTORED);
+    }
+
+    /** Segmentation-offload frames cut into wire-sized packets (see {@link io.sluice.nativeio.linux.GsoSegmenter}). */
+    public long rxGsoFrames() {
+        return get(RX_GSO_FRAMES);
     }
 
     /** Socket errors ({@code SO_ERROR}, such as ENETDOWN when the link went down) seen by the receive side. */
@@ -210,6 +220,7 @@ public final class AfPacketStats {
         m.put("rx.freezes", freezes());
         m.put("rx.truncated", rxTruncated());
         m.put("rx.vlanRestored", rxVlanRestored());
+        m.put("rx.gsoFrames", rxGsoFrames());
         m.put("rx.socketErrors", rxSocketErrors());
         m.put("rx.linkDown", linkDownSeen());
         m.put("rx.linkUp", linkUpSeen());

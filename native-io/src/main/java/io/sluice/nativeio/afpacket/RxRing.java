@@ -8,10 +8,12 @@ import static io.sluice.nativeio.linux.Linux.TP_STATUS_VLAN_VALID;
 import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
+import io.sluice.nativeio.linux.GsoSegmenter;
 import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.Structs.Tpacket3Hdr;
 import io.sluice.nativeio.linux.Structs.TpacketBlockDesc;
+import io.sluice.nativeio.linux.VirtioNetHdr;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -23,6 +25,10 @@ import java.lang.invoke.VarHandle;
  * chains, and hands it back with TP_STATUS_KERNEL (release store, after the last read). A burst may stop in
  * the middle of a block; the next one continues there.
  *
+ * <p>With a {@link GsoSegmenter} (the socket has PACKET_VNET_HDR), the kernel writes a virtio_net_hdr in front of
+ * each frame; a segmentation-offload frame becomes one packet per segment, and a burst may also stop in the middle
+ * of such a frame.
+ *
  * <p>Confined to the receiving thread. Allocates nothing.
  */
 final class RxRing {
@@ -33,6 +39,8 @@ final class RxRing {
     private final int blockCount;
     private final int ifindex;
     private final ReceivedFrames frames;
+    /** Cuts segmentation-offload frames; null when the socket has no virtio_net_hdr. */
+    private final GsoSegmenter gso;
 
     private int block;
     private long blockBase;
@@ -40,12 +48,13 @@ final class RxRing {
     private int left = -1;
     private long frame;
 
-    RxRing(MemorySegment ring, int blockSize, int blockCount, int ifindex, ReceivedFrames frames) {
+    RxRing(MemorySegment ring, int blockSize, int blockCount, int ifindex, ReceivedFrames frames, GsoSegmenter gso) {
         this.ring = ring;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
         this.ifindex = ifindex;
         this.frames = frames;
+        this.gso = gso;
     }
 
     /**
@@ -56,7 +65,6 @@ final class RxRing {
      */
     int receive(Pbufs p, int[] out, int max, int maxFrame, PortCounters counters, AfPacketStats stats) {
         int n = 0;
-        long bytes = 0;
         while (n < max) {
             if (left < 0) {
                 int status = (int) INT.getAcquire(ring, blockBase + TpacketBlockDesc.BLOCK_STATUS);
@@ -72,10 +80,23 @@ final class RxRing {
                 releaseBlock();
                 continue;
             }
-            int h = copyFrame(p, frame, maxFrame, counters, stats);
-            if (h != PbufHandle.NULL) {
-                out[n++] = h;
-                bytes += p.pktLen(h);
+            if (gso != null && gso.pending()) {
+                int from = n;
+                n = gso.emit(p, out, n, max, counters);
+                for (int i = from; i < n; i++) {
+                    stamp(p, out[i], frame, p.pktFlags(out[i]));
+                }
+                if (gso.pending()) {
+                    break; // out is full; the next burst cuts the rest of this frame
+                }
+            } else {
+                int h = copyFrame(p, frame, maxFrame, counters, stats);
+                if (h != PbufHandle.NULL) {
+                    out[n++] = h;
+                }
+                if (gso != null && gso.pending()) {
+                    continue; // the frame's segments come next, from the same place in the block
+                }
             }
             frame += Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, frame + Tpacket3Hdr.NEXT_OFFSET));
             left--;
@@ -84,6 +105,10 @@ final class RxRing {
             releaseBlock(); // do not keep a finished block from the kernel until the next burst
         }
         if (n > 0) {
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                bytes += p.pktLen(out[i]);
+            }
             counters.received(n, bytes);
         }
         return n;
@@ -114,23 +139,46 @@ final class RxRing {
                 tpid = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, f + Tpacket3Hdr.VLAN_TPID));
             }
         }
+        boolean restored = ReceivedFrames.restoresTag(snap, tci);
+        if (gso != null) {
+            long vnet = data - VirtioNetHdr.LENGTH;
+            int type = VirtioNetHdr.gsoType(ring, vnet);
+            if (type != VirtioNetHdr.GSO_NONE) {
+                if (gso.begin(ring, data, snap, tpid, tci, type, VirtioNetHdr.gsoSize(ring, vnet), maxFrame,
+                    counters)) {
+                    stats.countRxGsoFrame();
+                    if (restored) {
+                        stats.countRxVlanRestored();
+                    }
+                }
+                return PbufHandle.NULL;
+            }
+        }
         int h = frames.copy(p, ring, data, snap, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {
             return h;
         }
-        if (ReceivedFrames.restoresTag(snap, tci)) {
+        if (restored) {
             stats.countRxVlanRestored();
         }
+        stamp(p, h, f, ReceivedFrames.checksumFlags(status));
+        return h;
+    }
+
+    /** The packet header fields every packet from frame {@code f} gets. */
+    private void stamp(Pbufs p, int h, long f, int flags) {
         p.setRcvif(h, ifindex);
-        p.setPktFlags(h, ReceivedFrames.checksumFlags(status));
+        p.setPktFlags(h, flags);
         p.setTimestamp(h, Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.SEC)) * 1_000_000_000L
             + ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.NSEC));
         p.setFlowHash(h, ring.get(ValueLayout.JAVA_INT, f + Tpacket3Hdr.RXHASH));
-        return h;
     }
 
     /** Hands the held block back, if any (on close). */
     void releaseHeld() {
+        if (gso != null) {
+            gso.reset();
+        }
         if (left >= 0) {
             releaseBlock();
         }

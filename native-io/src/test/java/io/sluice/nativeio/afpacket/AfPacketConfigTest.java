@@ -22,7 +22,8 @@ class AfPacketConfigTest {
         assertEquals(512, c.txFrames());
         assertEquals(1L << 20, c.txRingBytes());
         assertEquals(2000, c.txFrameCapacity(), "2048 minus the 48-byte V3 header");
-        assertEquals(256 * 1024 - 48 - 82, c.rxFrameCapacity());
+        assertEquals(256 * 1024 - 48 - 82 - 10, c.rxFrameCapacity(), "less the virtio_net_hdr (receiveGso)");
+        assertEquals(256 * 1024 - 48 - 82, c.toBuilder().receiveGso(false).build().rxFrameCapacity());
         assertEquals(FanoutMode.NONE, c.fanout());
         assertEquals(c, c.toBuilder().build());
     }
@@ -34,6 +35,9 @@ class AfPacketConfigTest {
         assertTrue(error(b -> b.rxBlockCount(0)).startsWith("afpacket.rxBlockCount=0 must be at least 1"));
         assertTrue(error(b -> b.rxBlockCount(8192)).startsWith("afpacket.rxBlockSize=262144 times "
             + "afpacket.rxBlockCount=8192 is 2147483648 bytes"));
+        assertTrue(error(b -> b.rxBlockSize(65536)).startsWith("afpacket.rxBlockSize=65536 holds frames of at most "
+            + "65396 bytes, but a segmentation-offload frame (afpacket.receiveGso=true) may take 65557"));
+        assertEquals(65536, AfPacketConfig.builder("veth0").rxBlockSize(65536).receiveGso(false).build().rxBlockSize());
         assertTrue(error(b -> b.rxFrameSize(100)).startsWith("afpacket.rxFrameSize=100 must be a multiple of 16"));
         assertTrue(error(b -> b.rxRetireTimeoutMillis(0)).startsWith("afpacket.rxRetireTimeoutMillis=0 must be in"));
         assertTrue(error(b -> b.txFrameSize(2050)).startsWith("afpacket.txFrameSize=2050 must be a multiple of 16"));

@@ -55,7 +55,8 @@ public final class ServeLab implements AutoCloseable {
 
     /**
      * Turns the client's segmentation offloads off (TSO, GSO): Linux would otherwise hand its veth TCP segments
-     * of up to 64 KiB, which AF_PACKET delivers to Sluice truncated to a ring frame. Needs ethtool.
+     * of up to 64 KiB, which only the AF_PACKET port cuts into segments (afpacket.receiveGso); the io_uring port
+     * drops them as oversize. Needs ethtool.
      */
     public void offloadsOff() {
         run("ip", "netns", "exec", client, "ethtool", "-K", clientIf, "tso", "off", "gso", "off");
