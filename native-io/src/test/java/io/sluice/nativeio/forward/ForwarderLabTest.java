@@ -141,6 +141,54 @@ class ForwarderLabTest {
         }
     }
 
+    /**
+     * The generator's kernel keeps TSO/GSO on, so it hands its veth 64 KiB TCP frames and UDP_SEGMENT datagram
+     * trains; the port cuts them into wire-sized packets, which Sluice forwards and the sink's kernel takes as they
+     * are: a 20 MB TCP stream arrives whole and in order, and a 3 x 1400-byte UDP train as three datagrams.
+     */
+    @Test
+    void linuxSegmentationOffloadFramesAreForwardedAsWireSizedPackets() throws Exception {
+        try (RouterLab lab = new RouterLab(1500)) {
+            assertTrue(RouterLab.in(lab.gen, "ethtool", "-k", lab.genIf).contains("tcp-segmentation-offload: on"),
+                "the generator's veth has TSO on by default");
+            Forwarder f = start(lab);
+            try {
+                Process sink = new ProcessBuilder("ip", "netns", "exec", lab.sink, "python3", "-c", """
+                    import hashlib, socket
+                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('10.10.2.2', 9999)); u.settimeout(10)
+                    t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    t.bind(('10.10.2.2', 5001)); t.listen(1); t.settimeout(20); print('ready', flush=True)
+                    c, _ = t.accept(); c.settimeout(20); h = hashlib.sha256(); n = 0
+                    while True:
+                        d = c.recv(1 << 16)
+                        if not d: break
+                        h.update(d); n += len(d)
+                    print(n, h.hexdigest(), flush=True)
+                    print(sorted(len(u.recv(2000)) for _ in range(3)), flush=True)
+                    """).redirectErrorStream(true).start();
+                var out = new java.io.BufferedReader(new java.io.InputStreamReader(sink.getInputStream()));
+                assertEquals("ready", out.readLine());
+                String sent = RouterLab.in(lab.gen, "python3", "-c", """
+                    import hashlib, random, socket
+                    data = random.Random(7).randbytes(20_000_000)
+                    s = socket.create_connection(('10.10.2.2', 5001), timeout=20); s.sendall(data); s.close()
+                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    u.setsockopt(17, 103, 1400)  # SOL_UDP, UDP_SEGMENT: one 4200-byte send, three datagrams
+                    u.sendto(bytes(range(200)) * 21, ('10.10.2.2', 9999))
+                    print(len(data), hashlib.sha256(data).hexdigest())
+                    """).strip();
+                assertEquals(sent, out.readLine(), "the stream arrived whole and in order");
+                assertEquals("[1400, 1400, 1400]", out.readLine());
+                assertTrue(sink.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+                var gen = (io.sluice.nativeio.afpacket.AfPacketPort) f.ports().getFirst();
+                assertTrue(gen.stats().rxGsoFrames() > 0, gen.stats()::toString);
+                assertEquals(0, gen.counters().rxDrops(io.sluice.engine.phy.PortCounters.Drop.RX_GSO_UNSUPPORTED));
+            } finally {
+                assertClosedClean(f);
+            }
+        }
+    }
+
     @Test
     void aTtlThatExpiresAtSluiceYieldsTimeExceededFromItsAddress() {
         try (RouterLab lab = new RouterLab(1500)) {
