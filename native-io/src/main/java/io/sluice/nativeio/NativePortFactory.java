@@ -121,7 +121,7 @@ public final class NativePortFactory implements PortFactory {
         Map<String, Setting> o = c.options();
         known(o, List.of("receive", "transmit", "queueDepth", "rxBuffers", "txBuffers", "bufferSize", "maxBurst",
             "auxdata", "kernelTimestamps", "coopTaskrun", "registerFile", "qdiscBypass", "ignoreOutgoing",
-            "socketBuffer", "minMtu", "statsIntervalMillis"));
+            "receiveGso", "socketBuffer", "minMtu", "statsIntervalMillis"));
         bool(o, "receive", b::receive);
         bool(o, "transmit", b::transmit);
         integer(o, "queueDepth", b::queueDepth);
@@ -135,6 +135,7 @@ public final class NativePortFactory implements PortFactory {
         bool(o, "registerFile", b::registerFile);
         bool(o, "qdiscBypass", b::qdiscBypass);
         bool(o, "ignoreOutgoing", b::ignoreOutgoing);
+        bool(o, "receiveGso", b::receiveGso);
         integer(o, "socketBuffer", b::socketBuffer);
         integer(o, "minMtu", b::minMtu);
         integer(o, "statsIntervalMillis", b::statsIntervalMillis);

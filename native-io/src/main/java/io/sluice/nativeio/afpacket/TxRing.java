@@ -9,6 +9,7 @@ import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.Structs.Tpacket3Hdr;
+import io.sluice.nativeio.linux.VirtioNetHdr;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -107,12 +108,9 @@ final class TxRing {
             return -1;
         }
         if (vnet != 0) {
-            // No offloads; hdr_len (little-endian, at byte 2) = the whole frame: tpacket_snd copies that much
-            // into the linear area instead of attaching the ring's page as a zero-copy fragment, which veth
-            // would then copy again into a freshly allocated page (skb_copy_ubufs).
-            long hdr = slot + Tpacket3Hdr.TX_DATA;
-            ring.set(ValueLayout.JAVA_LONG_UNALIGNED, hdr, (long) (len & 0xFFFF) << 16);
-            ring.set(ValueLayout.JAVA_SHORT_UNALIGNED, hdr + 8, (short) 0);
+            // tpacket_snd copies the whole frame into the linear area instead of attaching the ring's page as a
+            // zero-copy fragment, which veth would then copy again into a freshly allocated page (skb_copy_ubufs).
+            VirtioNetHdr.writeLinear(ring, slot + Tpacket3Hdr.TX_DATA, len);
         }
         ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.NEXT_OFFSET, 0);
         ring.set(ValueLayout.JAVA_INT, slot + Tpacket3Hdr.LEN, len + vnet);

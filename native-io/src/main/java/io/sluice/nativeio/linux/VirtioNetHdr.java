@@ -43,6 +43,16 @@ public final class VirtioNetHdr {
     private VirtioNetHdr() {
     }
 
+    /**
+     * Writes at {@code off} the header of a plain frame of {@code len} bytes to send: no offloads, and
+     * {@code hdr_len} the whole frame, so that the kernel copies all of it into the skb's linear area instead of
+     * attaching the rest as a page fragment (which a veth would then copy again into a newly allocated page).
+     */
+    public static void writeLinear(MemorySegment s, long off, int len) {
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, off, (long) (len & 0xFFFF) << 16); // flags, gso_type 0, hdr_len
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + CSUM_OFFSET, (short) 0);
+    }
+
     /** The GSO type of the header at {@code off}, without the ECN bit. */
     public static int gsoType(MemorySegment s, long off) {
         return s.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE) & ~GSO_ECN & 0xFF;

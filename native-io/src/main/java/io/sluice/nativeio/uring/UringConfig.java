@@ -3,6 +3,7 @@ package io.sluice.nativeio.uring;
 import io.sluice.config.ConfigException;
 import io.sluice.nativeio.linux.InterfaceException;
 import io.sluice.nativeio.linux.Interfaces;
+import io.sluice.nativeio.linux.Linux;
 
 /**
  * Settings of an {@link UringPort}, validated as a whole when built: a bad value throws a
@@ -45,6 +46,9 @@ import io.sluice.nativeio.linux.Interfaces;
  *   <li><b>registerFile true</b>: register the socket with the ring (IORING_REGISTER_FILES), so each operation
  *       skips the file look-up and its reference count.</li>
  *   <li><b>socketBuffer 4 MiB</b>: SO_RCVBUF of the socket: frames wait there when no receive is armed.</li>
+ *   <li><b>receiveGso true</b>: a Linux peer on a veth sends TCP in 64 KiB TSO/GSO frames unless its offloads are
+ *       turned off; with this the port reads each frame's virtio_net_hdr and cuts such frames into segments, at
+ *       the cost of 64 KiB receive buffers (2 MiB for 32) and a 10-byte header in front of every frame sent.</li>
  * </ul>
  *
  * @param interfaceName       the interface ({@code uring.interface})
@@ -62,6 +66,9 @@ import io.sluice.nativeio.linux.Interfaces;
  * @param registerFile        register the socket as a fixed file
  * @param qdiscBypass         PACKET_QDISC_BYPASS: hand frames straight to the driver
  * @param ignoreOutgoing      PACKET_IGNORE_OUTGOING: do not receive the frames this host sends
+ * @param receiveGso          take segmentation-offload super-frames (a veth peer's TSO/GSO, a NIC's GRO) and cut
+ *                            them into wire-sized frames: PACKET_VNET_HDR on the socket tells their segment size,
+ *                            and receive buffers grow to {@link #GSO_BUFFER_SIZE} (see {@link #rxBufferSize})
  * @param socketBuffer        SO_RCVBUF of a receiving socket in bytes, 0 for the kernel's default
  * @param minMtu              the smallest interface MTU the port accepts
  * @param statsIntervalMillis how often the port reads PACKET_STATISTICS, the socket error and the link state
@@ -82,6 +89,7 @@ public record UringConfig(
     boolean registerFile,
     boolean qdiscBypass,
     boolean ignoreOutgoing,
+    boolean receiveGso,
     int socketBuffer,
     int minMtu,
     int statsIntervalMillis) {
@@ -98,6 +106,11 @@ public record UringConfig(
     public static final String SOCKET_BUFFER_PROP = "uring.socketBuffer";
     public static final String MIN_MTU_PROP = "uring.minMtu";
     public static final String STATS_INTERVAL_PROP = "uring.statsIntervalMillis";
+    /**
+     * Bytes of a receive buffer that takes segmentation-offload frames: the virtio_net_hdr and a 64 KiB IPv4
+     * datagram with its link header and two VLAN tags, rounded up to a cache line.
+     */
+    public static final int GSO_BUFFER_SIZE = (Linux.VIRTIO_NET_HDR_LEN + 0xFFFF + 14 + 2 * 4 + 63) & -64;
 
     public static final int QUEUE_DEPTH_DEFAULT = 128;
     public static final int RX_BUFFERS_DEFAULT = 32;
@@ -165,6 +178,19 @@ public record UringConfig(
         }
     }
 
+    /**
+     * Bytes per receive buffer: {@link #bufferSize}, or {@link #GSO_BUFFER_SIZE} when it is larger and the port
+     * takes segmentation-offload frames ({@code rxBuffers} of them: 2 MiB at the default 32).
+     */
+    public int rxBufferSize() {
+        return receiveGso ? Math.max(bufferSize, GSO_BUFFER_SIZE) : bufferSize;
+    }
+
+    /** Whether the socket reads and writes a virtio_net_hdr with every frame (a receiving port with receiveGso). */
+    public boolean vnetHeader() {
+        return receive && receiveGso;
+    }
+
     /** A builder with every setting at its default, for {@code interfaceName}. */
     public static Builder builder(String interfaceName) {
         return new Builder(interfaceName);
@@ -202,6 +228,7 @@ public record UringConfig(
         private boolean registerFile = true;
         private boolean qdiscBypass = true;
         private boolean ignoreOutgoing = true;
+        private boolean receiveGso = true;
         private int socketBuffer = SOCKET_BUFFER_DEFAULT;
         private int minMtu = MIN_MTU_DEFAULT;
         private int statsIntervalMillis = STATS_INTERVAL_DEFAULT;
@@ -226,6 +253,7 @@ public record UringConfig(
             registerFile = c.registerFile;
             qdiscBypass = c.qdiscBypass;
             ignoreOutgoing = c.ignoreOutgoing;
+            receiveGso = c.receiveGso;
             socketBuffer = c.socketBuffer;
             minMtu = c.minMtu;
             statsIntervalMillis = c.statsIntervalMillis;
@@ -306,6 +334,11 @@ public record UringConfig(
             return this;
         }
 
+        public Builder receiveGso(boolean v) {
+            receiveGso = v;
+            return this;
+        }
+
         public Builder socketBuffer(int v) {
             socketBuffer = v;
             return this;
@@ -325,7 +358,7 @@ public record UringConfig(
         public UringConfig build() {
             return new UringConfig(interfaceName, portName, receive, transmit, queueDepth, rxBuffers, txBuffers,
                 bufferSize, maxBurst, auxdata, kernelTimestamps, coopTaskrun, registerFile, qdiscBypass, ignoreOutgoing,
-                socketBuffer, minMtu, statsIntervalMillis);
+                receiveGso, socketBuffer, minMtu, statsIntervalMillis);
         }
     }
 }

@@ -38,7 +38,9 @@ import java.lang.foreign.ValueLayout;
  * are armed by the first {@code receiveBurst}, in the receiving thread: io_uring completes an operation in the
  * context of the thread that submitted it. Frames that arrive before then, or while no receive is armed, wait in
  * the socket's receive buffer ({@link UringConfig#socketBuffer()}); the kernel's drops when it is full are read
- * with PACKET_STATISTICS and counted as DEVICE drops.
+ * with PACKET_STATISTICS and counted as DEVICE drops. With {@link UringConfig#receiveGso()} (the default) the
+ * socket has PACKET_VNET_HDR: each frame comes after a virtio_net_hdr, a segmentation-offload frame becomes one
+ * packet per segment ({@link io.sluice.nativeio.linux.GsoSegmenter}), and each frame sent gets a header too.
  *
  * <h2>Transmit</h2>
  * {@link #transmitBurst} reaps the completed sends (recycling their buffers), gathers each chain into a free send
@@ -141,9 +143,10 @@ public final class UringPort implements NativePort {
             }
             setUp(config, info, fd);
             UringReceiver rx = rxRing == null ? null : new UringReceiver(rxRing, register(rxRing, fd, config, name),
-                config.registerFile(), config.auxdata(), config.rxBuffers(), config.bufferSize(), info.index(), arena);
+                config.registerFile(), config.auxdata(), config.rxBuffers(), config.rxBufferSize(),
+                config.vnetHeader(), info.index(), arena);
             UringSender tx = txRing == null ? null : new UringSender(txRing, register(txRing, fd, config, name),
-                config.registerFile(), config.txBuffers(), config.bufferSize(), arena);
+                config.registerFile(), config.txBuffers(), config.bufferSize(), config.vnetHeader(), arena);
             return new UringPort(config, info, fd, arena, rx, tx);
         } catch (RuntimeException | Error e) {
             if (rxRing != null) {
@@ -175,14 +178,16 @@ public final class UringPort implements NativePort {
         String n = info.name();
         PacketSockets.checkUp(info);
         PacketSockets.checkMinMtu(info, c.minMtu(), UringConfig.MIN_MTU_PROP);
+        // A send buffer holds the virtio_net_hdr too when the socket has one.
+        int room = c.bufferSize() - (c.vnetHeader() ? Linux.VIRTIO_NET_HDR_LEN : 0);
         int frame = info.mtu() + Linux.ETH_HLEN + Linux.VLAN_HLEN;
-        if (frame > c.bufferSize()) {
-            int need = (frame + 63) & -64;
+        if (frame > room) {
+            int need = (c.bufferSize() - room + frame + 63) & -64;
             throw new InterfaceException(n, "interface " + n + " has MTU " + info.mtu() + ", but a buffer of "
-                + UringConfig.BUFFER_SIZE_PROP + "=" + c.bufferSize() + " holds frames of at most " + c.bufferSize()
+                + UringConfig.BUFFER_SIZE_PROP + "=" + c.bufferSize() + " holds frames of at most " + room
                 + " bytes (MTU, Ethernet header and a VLAN tag): raise " + UringConfig.BUFFER_SIZE_PROP + " to " + need
                 + ", or lower the MTU with `" + Interfaces.ip("link set dev " + n + " mtu "
-                + (c.bufferSize() - Linux.ETH_HLEN - Linux.VLAN_HLEN)) + "`", Errno.EMSGSIZE);
+                + (room - Linux.ETH_HLEN - Linux.VLAN_HLEN)) + "`", Errno.EMSGSIZE);
         }
     }
 
@@ -207,6 +212,10 @@ public final class UringPort implements NativePort {
             if (c.receive() && c.kernelTimestamps()) {
                 PacketSockets.setInt(errno, fd, Linux.SOL_SOCKET, Linux.SO_TIMESTAMPNS, "SO_TIMESTAMPNS", 1, one, n,
                     "set uring.kernelTimestamps=false");
+            }
+            if (c.vnetHeader()) {
+                PacketSockets.setInt(errno, fd, SOL_PACKET, Linux.PACKET_VNET_HDR, "PACKET_VNET_HDR", 1, one, n,
+                    "set uring.receiveGso=false");
             }
             if (c.receive() && c.socketBuffer() > 0) {
                 PacketSockets.receiveBuffer(errno, fd, one, c.socketBuffer());

@@ -4,8 +4,10 @@ import io.sluice.engine.pbuf.PbufHandle;
 import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
 import io.sluice.nativeio.ffm.Errno;
+import io.sluice.nativeio.linux.GsoSegmenter;
 import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.ReceivedFrames;
+import io.sluice.nativeio.linux.VirtioNetHdr;
 import io.sluice.nativeio.uring.Uring.Cmsghdr;
 import io.sluice.nativeio.uring.Uring.Iovec;
 import io.sluice.nativeio.uring.Uring.Msghdr;
@@ -54,6 +56,14 @@ final class UringReceiver {
     private final int ifindex;
     private final MemorySegment errno;
     private final ReceivedFrames frames;
+    /** Bytes of virtio_net_hdr in front of each frame: 0, or 10 when the socket has PACKET_VNET_HDR. */
+    private final int vnet;
+    /** Cuts segmentation-offload frames; null without the virtio_net_hdr. */
+    private final GsoSegmenter gso;
+    /** The buffer of a super-frame whose segments did not all fit the last burst, or -1. */
+    private int held = -1;
+    /** The receive time of that frame, for its remaining segments. */
+    private long heldStamp;
     /** {@code currentTimeMillis} minus {@code nanoTime}, in ns: the receive time without SO_TIMESTAMPNS. */
     private final long epochOffset;
 
@@ -62,8 +72,8 @@ final class UringReceiver {
     private final boolean[] armed;
     private int armedCount;
 
-    UringReceiver(IoUring ring, int fd, boolean fixedFile, boolean auxdata, int count, int bufferSize, int ifindex,
-                  Arena arena) {
+    UringReceiver(IoUring ring, int fd, boolean fixedFile, boolean auxdata, int count, int bufferSize,
+                  boolean vnetHeader, int ifindex, Arena arena) {
         this.ring = ring;
         this.sq = ring.sq();
         this.cq = ring.cq();
@@ -78,6 +88,8 @@ final class UringReceiver {
         this.ifindex = ifindex;
         this.errno = Errno.allocate(arena);
         this.frames = new ReceivedFrames(arena);
+        this.vnet = vnetHeader ? VirtioNetHdr.LENGTH : 0;
+        this.gso = vnetHeader ? new GsoSegmenter(arena) : null;
         this.epochOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         this.idle = new int[count];
         this.armed = new boolean[count];
@@ -118,10 +130,16 @@ final class UringReceiver {
      * @return frames delivered
      */
     int reap(Pbufs p, int[] out, int max, int maxFrame, PortCounters counters, UringStats stats) {
-        int ready = cq.ready();
         int n = 0;
+        if (held >= 0) {
+            n = cut(p, out, n, max, heldStamp, counters); // the rest of the last burst's super-frame first
+            if (!gso.pending()) {
+                idle[idleCount++] = held;
+                held = -1;
+            }
+        }
+        int ready = held >= 0 ? 0 : cq.ready();
         if (ready > 0) {
-            long bytes = 0;
             long now = System.nanoTime() + epochOffset; // replaced by SO_TIMESTAMPNS when the kernel sends one
             int k = 0;
             while (k < ready && n < max) {
@@ -134,24 +152,34 @@ final class UringReceiver {
                 int b = (int) ud;
                 armed[b] = false;
                 armedCount--;
-                idle[idleCount++] = b;
                 if (res >= 0) {
                     int h = copy(p, b, res, maxFrame, now, counters, stats);
                     if (h != PbufHandle.NULL) {
                         out[n++] = h;
-                        bytes += p.pktLen(h);
+                    }
+                    if (gso != null && gso.pending()) {
+                        n = cut(p, out, n, max, heldStamp, counters);
+                        if (gso.pending()) {
+                            held = b; // out is full: the buffer stays out of the kernel's hands until it is cut
+                            break;
+                        }
                     }
                 } else if (res == -Errno.ECANCELED) {
                     stats.countRxRearmedAfterCancel(); // the thread that armed it ended; arm it again from this one
                 } else {
                     stats.countRxError(-res);
                 }
+                idle[idleCount++] = b;
             }
             cq.advance(k);
             stats.countRxCompletions(k);
-            if (n > 0) {
-                counters.received(n, bytes);
+        }
+        if (n > 0) {
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                bytes += p.pktLen(out[i]);
             }
+            counters.received(n, bytes);
         }
         if (idleCount > 0) {
             arm(stats);
@@ -207,15 +235,17 @@ final class UringReceiver {
     /**
      * One frame from buffer {@code b} into a pbuf chain.
      *
-     * @param res the frame's length (MSG_TRUNC: before truncation, without a tag the kernel stripped)
+     * @param res the frame's length (MSG_TRUNC: before truncation, without a tag the kernel stripped), plus the
+     *            virtio_net_hdr's in front of it when the socket has one
      */
     private int copy(Pbufs p, int b, int res, int maxFrame, long now, PortCounters counters, UringStats stats) {
-        if (res > bufferSize) {
+        if (res > bufferSize || res < vnet) {
             stats.countRxTruncated();
             counters.rxDrop(PortCounters.Drop.RX_OVERSIZE);
             return PbufHandle.NULL;
         }
-        long data = (long) b * bufferSize;
+        long data = (long) b * bufferSize + vnet;
+        int frameLen = res - vnet;
         long stamp = now;
         int tci = ReceivedFrames.NO_VLAN;
         int tpid = Linux.ETH_P_8021Q;
@@ -250,17 +280,39 @@ final class UringReceiver {
                 c += Cmsghdr.align(len);
             }
         }
-        int h = frames.copy(p, bufs, data, res, tpid, tci, maxFrame, counters);
+        if (gso != null) {
+            int type = VirtioNetHdr.gsoType(bufs, data - vnet);
+            if (type != VirtioNetHdr.GSO_NONE) {
+                if (gso.begin(bufs, data, frameLen, tpid, tci, type, VirtioNetHdr.gsoSize(bufs, data - vnet), maxFrame,
+                    counters)) {
+                    stats.countRxGsoFrame();
+                    heldStamp = stamp;
+                }
+                return PbufHandle.NULL;
+            }
+        }
+        int h = frames.copy(p, bufs, data, frameLen, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {
             return h;
         }
-        if (ReceivedFrames.restoresTag(res, tci)) {
+        if (ReceivedFrames.restoresTag(frameLen, tci)) {
             stats.countRxVlanRestored();
         }
         p.setRcvif(h, ifindex);
         p.setPktFlags(h, flags);
         p.setTimestamp(h, stamp);
         return h;
+    }
+
+    /** Segments of the frame being cut into {@code out[n..max)}, with the port's packet header fields. */
+    private int cut(Pbufs p, int[] out, int n, int max, long stamp, PortCounters counters) {
+        int from = n;
+        n = gso.emit(p, out, n, max, counters);
+        for (int i = from; i < n; i++) {
+            p.setRcvif(out[i], ifindex);
+            p.setTimestamp(out[i], stamp);
+        }
+        return n;
     }
 
     /**
@@ -271,6 +323,11 @@ final class UringReceiver {
      */
     int cancelAll(MemorySegment errno, long limitNanos, PortCounters counters, UringStats stats) {
         long deadline = System.nanoTime() + limitNanos;
+        if (held >= 0) {
+            gso.reset(); // the rest of a super-frame that was being cut goes with the port
+            idle[idleCount++] = held;
+            held = -1;
+        }
         reapQuietly(counters, stats);
         if (armedCount == 0 && sq.pending() == 0) {
             return 0;

@@ -5,6 +5,7 @@ import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.phy.PortCounters;
 import io.sluice.nativeio.ffm.Errno;
 import io.sluice.nativeio.linux.Linux;
+import io.sluice.nativeio.linux.VirtioNetHdr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,6 +37,8 @@ final class UringSender {
     private final boolean coop;
     private final int count;
     private final int bufferSize;
+    /** Bytes of virtio_net_hdr in front of each frame: 0, or 10 when the socket has PACKET_VNET_HDR. */
+    private final int vnet;
     private final MemorySegment bufs;
     private final MemorySegment errno;
 
@@ -45,7 +48,7 @@ final class UringSender {
     private int inFlightCount;
     private boolean closing;
 
-    UringSender(IoUring ring, int fd, boolean fixedFile, int count, int bufferSize, Arena arena) {
+    UringSender(IoUring ring, int fd, boolean fixedFile, int count, int bufferSize, boolean vnetHeader, Arena arena) {
         this.ring = ring;
         this.sq = ring.sq();
         this.cq = ring.cq();
@@ -54,6 +57,7 @@ final class UringSender {
         this.coop = ring.coopTaskrun();
         this.count = count;
         this.bufferSize = bufferSize;
+        this.vnet = vnetHeader ? VirtioNetHdr.LENGTH : 0;
         this.bufs = arena.allocate((long) count * bufferSize, 4096);
         this.errno = Errno.allocate(arena);
         this.free = new int[count];
@@ -104,7 +108,8 @@ final class UringSender {
                 freeCount--;
                 inFlight[b] = true;
                 inFlightCount++;
-                sq.prep(sq.next(), Uring.OP_SEND, sqeFlags, fd, bufs.address() + (long) b * bufferSize, len, 0, b);
+                sq.prep(sq.next(), Uring.OP_SEND, sqeFlags, fd, bufs.address() + (long) b * bufferSize, len + vnet,
+                    0, b);
             }
             p.freem(h);
             k++;
@@ -130,8 +135,8 @@ final class UringSender {
 
     /** Gathers chain {@code h} into buffer {@code b}. @return the frame length, or -1 when too long or short */
     private int gather(Pbufs p, int h, int b, int maxLen) {
-        long dst = (long) b * bufferSize;
-        int limit = Math.min(maxLen + Linux.VLAN_HLEN, bufferSize);
+        long dst = (long) b * bufferSize + vnet;
+        int limit = Math.min(maxLen + Linux.VLAN_HLEN, bufferSize - vnet);
         MemorySegment src = p.segment();
         int len = 0;
         for (int x = h; x != PbufHandle.NULL; x = p.next(x)) {
@@ -144,6 +149,9 @@ final class UringSender {
         }
         if (len < Linux.ETH_HLEN || len > maxLen && !tagged(dst)) {
             return -1;
+        }
+        if (vnet != 0) {
+            VirtioNetHdr.writeLinear(bufs, dst - vnet, len);
         }
         return len;
     }
@@ -173,7 +181,7 @@ final class UringSender {
             free[freeCount++] = b;
             if (res >= 0) {
                 frames++;
-                bytes += res;
+                bytes += res - vnet;
             } else if (closing && res == -Errno.ECANCELED) {
                 counters.txDrop(PortCounters.Drop.PORT_CLOSED);
             } else {

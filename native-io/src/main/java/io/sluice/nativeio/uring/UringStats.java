@@ -36,6 +36,7 @@ public final class UringStats {
     private static final int RX_LINK_DOWN = 15;
     private static final int RX_LINK_UP = 16;
     private static final int RX_TASKRUN_ENTERS = 17;
+    private static final int RX_GSO_FRAMES = 18;
     // transmit only
     private static final int TX_OVERSIZE = 8;
     private static final int TX_NO_BUFFER = 9;
@@ -103,6 +104,10 @@ public final class UringStats {
 
     void countRxTruncated() {
         add(rx, RX_TRUNCATED, 1);
+    }
+
+    void countRxGsoFrame() {
+        add(rx, RX_GSO_FRAMES, 1);
     }
 
     void countRxVlanRestored() {
@@ -236,6 +241,11 @@ public final class UringStats {
         return get(rx, RX_VLAN_RESTORED);
     }
 
+    /** Segmentation-offload frames cut into wire-sized packets (see {@link io.sluice.nativeio.linux.GsoSegmenter}). */
+    public long rxGsoFrames() {
+        return get(rx, RX_GSO_FRAMES);
+    }
+
     /** {@code tp_packets} summed: frames the kernel queued on the socket, dropped ones included. */
     public long kernelPackets() {
         return get(rx, RX_KERNEL_PACKETS);
@@ -341,6 +351,7 @@ public final class UringStats {
         m.put("rx.armed", rxArmed());
         m.put("rx.truncated", rxTruncated());
         m.put("rx.vlanRestored", rxVlanRestored());
+        m.put("rx.gsoFrames", rxGsoFrames());
         m.put("rx.kernelPackets", kernelPackets());
         m.put("rx.kernelDrops", kernelDrops());
         m.put("rx.socketErrors", rxSocketErrors());

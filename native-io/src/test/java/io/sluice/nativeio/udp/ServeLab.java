@@ -53,15 +53,6 @@ public final class ServeLab implements AutoCloseable {
         }
     }
 
-    /**
-     * Turns the client's segmentation offloads off (TSO, GSO): Linux would otherwise hand its veth TCP segments
-     * of up to 64 KiB, which only the AF_PACKET port cuts into segments (afpacket.receiveGso); the io_uring port
-     * drops them as oversize. Needs ethtool.
-     */
-    public void offloadsOff() {
-        run("ip", "netns", "exec", client, "ethtool", "-K", clientIf, "tso", "off", "gso", "off");
-    }
-
     /** Runs {@code command} in the client's namespace; returns its output, or fails with it on a non-zero exit. */
     public String inClient(String... command) {
         String[] full = new String[command.length + 4];
