@@ -117,6 +117,11 @@ public final class HttpServer implements StreamListener {
         }
 
         @Override
+        public void onTick(Pbufs p, StreamSocket s) {
+            process(p, s);
+        }
+
+        @Override
         public void onPeerClosed(Pbufs p, StreamSocket s) {
             peerClosed = true;
             process(p, s);
@@ -184,7 +189,10 @@ public final class HttpServer implements StreamListener {
                 int n = (int) Math.min(bodyLeft, TcpChargen.CHUNK);
                 int chain = p.alloc(Layer.RAW, n);
                 if (chain == PbufHandle.NULL) {
-                    return false; // the pool is low: the next acknowledgment brings us back
+                    // The pool is low. With nothing in flight no acknowledgment would bring us back (and
+                    // onSendSpace comes only after a refused send): the stack's next tick does.
+                    s.requestTick();
+                    return false;
                 }
                 p.copyback(chain, 0, TcpChargen.PATTERN.segment(), bodyPos, n);
                 bodyPos = (bodyPos + n) % ChargenPattern.PERIOD;
