@@ -6,6 +6,7 @@ import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.socket.StreamHandler;
 import io.sluice.engine.socket.StreamListener;
 import io.sluice.engine.socket.StreamSocket;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,6 +34,7 @@ public final class HttpServer implements StreamListener {
         + "<p><a href=\"/bytes/1000000\">/bytes/N</a>: N bytes of the RFC 864 pattern.</p>\n</body></html>\n")
         .getBytes(StandardCharsets.US_ASCII);
     // Every answer's head is built here, once: a request costs no allocation (RequestHead reads it in place).
+    // Copies to and from pbufs go through segments made once too: Pbufs' byte[] forms wrap the array each call.
     private static final Canned OK_INDEX = new Canned("200 OK", "text/html", INDEX);
     private static final Canned NOT_FOUND = new Canned("404 Not Found", "text/plain", "Not found\n");
     private static final Canned BAD_REQUEST = new Canned("400 Bad Request", "text/plain", "Bad request\n");
@@ -99,9 +101,11 @@ public final class HttpServer implements StreamListener {
         private int heldLen;
         private final byte[] head = new byte[MAX_HEAD];
         private int headLen;
+        private final MemorySegment headView = MemorySegment.ofArray(head);
         private final RequestHead request = new RequestHead(head);
         /** Where a {@code /bytes/N} head is put together. */
         private final byte[] answer = new byte[BYTES_HEAD_MAX];
+        private final MemorySegment answerView = MemorySegment.ofArray(answer);
         /** The response's head (or small body) not yet taken by the send buffer. */
         private int out = PbufHandle.NULL;
         /** Body bytes of the pattern still to send, and where in the pattern the next one is. */
@@ -166,7 +170,7 @@ public final class HttpServer implements StreamListener {
                 }
                 if (held != PbufHandle.NULL && headLen < MAX_HEAD) {
                     int n = Math.min(heldLen, MAX_HEAD - headLen);
-                    p.copydata(held, 0, n, head, headLen);
+                    p.copydata(held, 0, n, headView, headLen);
                     headLen += n;
                     heldLen -= n;
                     if (heldLen == 0) {
@@ -257,7 +261,7 @@ public final class HttpServer implements StreamListener {
                 int len = put(BYTES_HEAD, 0);
                 len = putDecimal(n, len);
                 len = put(keep ? END_KEEP : END_CLOSE, len);
-                if (!queue(p, answer, len, null)) {
+                if (!queue(p, answerView, len, null)) {
                     return; // no head went out: no body follows it
                 }
                 bodyLeft = headOnly ? 0 : n;
@@ -288,8 +292,8 @@ public final class HttpServer implements StreamListener {
         }
 
         private void respond(Pbufs p, Canned a, boolean headOnly, boolean close) {
-            byte[] h = close ? a.closeHead : a.keepHead;
-            if (!queue(p, h, h.length, headOnly ? null : a.body)) {
+            MemorySegment h = close ? a.closeHead : a.keepHead;
+            if (!queue(p, h, (int) h.byteSize(), headOnly ? null : a.body)) {
                 return;
             }
             closeAfter = close;
@@ -304,8 +308,8 @@ public final class HttpServer implements StreamListener {
          *
          * @return false when no pbufs were free: the connection closes after what is already queued (counted)
          */
-        private boolean queue(Pbufs p, byte[] h, int hLen, byte[] body) {
-            int n = hLen + (body == null ? 0 : body.length);
+        private boolean queue(Pbufs p, MemorySegment h, int hLen, MemorySegment body) {
+            int n = hLen + (body == null ? 0 : (int) body.byteSize());
             int chain = p.alloc(Layer.RAW, n);
             if (chain == PbufHandle.NULL) {
                 noBuffers.setOpaque(noBuffers.getPlain() + 1);
@@ -316,7 +320,7 @@ public final class HttpServer implements StreamListener {
             }
             p.copyback(chain, 0, h, 0, hLen);
             if (body != null) {
-                p.copyback(chain, hLen, body, 0, body.length);
+                p.copyback(chain, hLen, body, 0, n - hLen);
             }
             if (out == PbufHandle.NULL) {
                 out = chain;
@@ -329,9 +333,9 @@ public final class HttpServer implements StreamListener {
 
     /** A fixed answer: its head with and without {@code Connection: close}, and its body. */
     private static final class Canned {
-        final byte[] keepHead;
-        final byte[] closeHead;
-        final byte[] body;
+        final MemorySegment keepHead;
+        final MemorySegment closeHead;
+        final MemorySegment body;
 
         Canned(String status, String type, String body) {
             this(status, type, RequestHead.ascii(body));
@@ -340,9 +344,9 @@ public final class HttpServer implements StreamListener {
         Canned(String status, String type, byte[] body) {
             String h = "HTTP/1.1 " + status + "\r\nServer: sluice\r\nContent-Type: " + type + "\r\nContent-Length: "
                 + body.length + "\r\n";
-            this.keepHead = RequestHead.ascii(h + "\r\n");
-            this.closeHead = RequestHead.ascii(h + "Connection: close\r\n\r\n");
-            this.body = body;
+            this.keepHead = MemorySegment.ofArray(RequestHead.ascii(h + "\r\n"));
+            this.closeHead = MemorySegment.ofArray(RequestHead.ascii(h + "Connection: close\r\n\r\n"));
+            this.body = MemorySegment.ofArray(body);
         }
     }
 }

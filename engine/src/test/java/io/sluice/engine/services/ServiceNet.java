@@ -13,6 +13,7 @@ import io.sluice.engine.stage.Emitter;
 import io.sluice.engine.transport.LoopbackIpOutput;
 import io.sluice.engine.transport.tcp.TcpConfig;
 import io.sluice.engine.transport.tcp.TcpTransport;
+import java.lang.foreign.MemorySegment;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -118,20 +119,21 @@ final class ServiceNet implements AutoCloseable {
      */
     static final class Reader implements StreamHandler {
         final byte[] got;
+        /** {@link #got} as a segment: Pbufs' byte[] copies wrap the array each call (an allocation). */
+        private final MemorySegment gotView;
         long received;
-        byte[] request;
-        int requestLen;
+        MemorySegment request;
         StreamSocket socket;
         boolean peerClosed;
         boolean closed;
 
         Reader(int capacity) {
             got = new byte[capacity];
+            gotView = MemorySegment.ofArray(got);
         }
 
         Reader request(byte[] r) {
-            request = r;
-            requestLen = r.length;
+            request = MemorySegment.ofArray(r);
             return this;
         }
 
@@ -139,23 +141,28 @@ final class ServiceNet implements AutoCloseable {
         public void onConnected(Pbufs p, StreamSocket s) {
             socket = s;
             if (request != null) {
-                send(p, request, requestLen);
+                send(p);
             }
         }
 
-        /** Sends {@code len} bytes of {@code bytes} (the test's requests fit the send buffer). */
-        void send(Pbufs p, byte[] bytes, int len) {
+        /** Sends the request (again); the test's requests fit the send buffer. */
+        void send(Pbufs p) {
+            int len = (int) request.byteSize();
             int chain = p.alloc(Layer.RAW, len);
-            assertNotEquals(PbufHandle.NULL, chain, "no pbufs for the request");
-            p.copyback(chain, 0, bytes, 0, len);
-            assertEquals(PbufHandle.NULL, socket.sendSome(p, chain), "the request did not fit");
+            if (chain == PbufHandle.NULL) {
+                throw new AssertionError("no pbufs for the request");
+            }
+            p.copyback(chain, 0, request, 0, len);
+            if (socket.sendSome(p, chain) != PbufHandle.NULL) {
+                throw new AssertionError("the request did not fit");
+            }
         }
 
         @Override
         public void onData(Pbufs p, StreamSocket s, int chain) {
             int n = p.length(chain);
             int at = (int) Math.min(received, got.length);
-            p.copydata(chain, 0, Math.min(n, got.length - at), got, at);
+            p.copydata(chain, 0, Math.min(n, got.length - at), gotView, at);
             received += n;
             p.freem(chain);
             s.consumed(n);
