@@ -30,6 +30,19 @@ class HttpServerTest {
         }
     }
 
+    /** Sends {@code requests}; the server must answer exactly {@code answer}, then close. */
+    private static void assertClosesAfter(String requests, String answer) {
+        Exchange e = exchange(requests);
+        assertEquals(answer, e.text(), requests);
+        assertTrue(e.closed(), requests);
+    }
+
+    /** A text/plain answer that closes the connection. */
+    private static String plainClose(String status, String body) {
+        return "HTTP/1.1 " + status + "\r\nServer: sluice\r\nContent-Type: text/plain\r\nContent-Length: "
+            + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+    }
+
     @Test
     void headsEndedByBareLineFeedsAreAnswered() {
         Exchange e = exchange("GET / HTTP/1.1\n\nGET /bytes/10 HTTP/1.1\r\nHost: x\n\r\n"
@@ -39,47 +52,41 @@ class HttpServerTest {
         assertTrue(answers[0].startsWith("HTTP/1.1 200 OK\r\n") && answers[0].contains("<h1>Sluice</h1>"), answers[0]);
         assertTrue(answers[0].contains("Content-Type: text/html\r\n") && !answers[0].contains("Connection: close"));
         assertEquals("HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: application/octet-stream\r\n"
-            + "Content-Length: 10\r\n\r\n" + new String(HttpServer.pattern(10), StandardCharsets.ISO_8859_1), answers[1]);
-        assertEquals("HTTP/1.1 404 Not Found\r\nServer: sluice\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n"
-            + "Connection: close\r\n\r\n", answers[2]);
+            + "Content-Length: 10\r\n\r\n" + new String(HttpServer.pattern(10), StandardCharsets.ISO_8859_1),
+            answers[1]);
+        assertEquals(plainClose("404 Not Found", "Not found\n").replace("Not found\n", ""), answers[2]);
         assertTrue(e.closed(), "HTTP/1.0 without keep-alive closes");
         assertEquals(3, e.requests());
     }
 
     @Test
     void aConnectionHeaderLineEndedByABareLineFeedCounts() {
-        Exchange e = exchange("GET /bytes/0 HTTP/1.1\nConnection: close\nHost: x\n\n");
-        assertEquals("HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: application/octet-stream\r\n"
-            + "Content-Length: 0\r\nConnection: close\r\n\r\n", e.text());
-        assertTrue(e.closed());
+        assertClosesAfter("GET /bytes/0 HTTP/1.1\nConnection: close\nHost: x\n\n", "HTTP/1.1 200 OK\r\n"
+            + "Server: sluice\r\nContent-Type: application/octet-stream\r\nContent-Length: 0\r\n"
+            + "Connection: close\r\n\r\n");
     }
 
     @Test
     void malformedRequestLinesAre400AndClose() {
         for (String line : new String[] {"GET  / HTTP/1.1", "get / HTTP/1.1", "GET x HTTP/1.1", "GET / HTTP/2.0",
             "GET / HTTP/1.1 x", "GET /", "GET  HTTP/1.1", " GET / HTTP/1.1", "NONSENSE", "", "GET / HTTP/1.1\r\r"}) {
-            Exchange e = exchange(line + "\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n");
-            assertEquals("HTTP/1.1 400 Bad Request\r\nServer: sluice\r\nContent-Type: text/plain\r\n"
-                + "Content-Length: 12\r\nConnection: close\r\n\r\nBad request\n", e.text(), line);
-            assertTrue(e.closed(), line);
+            assertClosesAfter(line + "\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+                plainClose("400 Bad Request", "Bad request\n"));
         }
     }
 
     @Test
     void otherMethodsAre405AndClose() {
-        Exchange e = exchange("POST / HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertEquals("HTTP/1.1 405 Method Not Allowed\r\nServer: sluice\r\nContent-Type: text/plain\r\n"
-            + "Content-Length: 19\r\nConnection: close\r\n\r\nMethod not allowed\n", e.text());
-        assertTrue(e.closed());
+        assertClosesAfter("POST / HTTP/1.1\r\nHost: x\r\n\r\n", plainClose("405 Method Not Allowed",
+            "Method not allowed\n"));
     }
 
     @Test
     void targetsThatAreNotAPageOrACountAre404() {
         for (String target : new String[] {"/bytes/", "/bytes/1x", "/bytes/1234567890123456", "/bytes", "/index",
             "//", "/bytes/-1"}) {
-            Exchange e = exchange("GET " + target + " HTTP/1.1\r\nConnection: close\r\n\r\n");
-            assertEquals("HTTP/1.1 404 Not Found\r\nServer: sluice\r\nContent-Type: text/plain\r\n"
-                + "Content-Length: 10\r\nConnection: close\r\n\r\nNot found\n", e.text(), target);
+            assertClosesAfter("GET " + target + " HTTP/1.1\r\nConnection: close\r\n\r\n",
+                plainClose("404 Not Found", "Not found\n"));
         }
         Exchange e = exchange("HEAD /bytes/123456789012345 HTTP/1.1\r\nConnection: close\r\n\r\n");
         assertTrue(e.text().contains("Content-Length: 123456789012345\r\nConnection: close\r\n\r\n"), e.text());
