@@ -6,6 +6,7 @@ import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.engine.socket.StreamHandler;
 import io.sluice.engine.socket.StreamListener;
 import io.sluice.engine.socket.StreamSocket;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Persistent connections (RFC 9112 9.3): HTTP/1.1 keeps the connection unless the request says
  * {@code Connection: close}; HTTP/1.0 closes it unless it says {@code keep-alive}. Pipelined requests are
  * answered in order; while a response is going out, the next requests wait unconsumed (the window closes).
+ * Lines may end in CR LF or in a bare LF (RFC 9112 2.2). Parsing a request and building its answer allocate
+ * nothing ({@link RequestHead}, heads built once).
  */
 public final class HttpServer implements StreamListener {
     public static final int PORT = 80;
@@ -30,9 +33,23 @@ public final class HttpServer implements StreamListener {
         + "<h1>Sluice</h1>\n<p>An off-heap TCP/IP stack for the JVM answered this request.</p>\n"
         + "<p><a href=\"/bytes/1000000\">/bytes/N</a>: N bytes of the RFC 864 pattern.</p>\n</body></html>\n")
         .getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOT_FOUND = "Not found\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BAD_REQUEST = "Bad request\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOT_ALLOWED = "Method not allowed\n".getBytes(StandardCharsets.US_ASCII);
+    // Every answer's head is built here, once: a request costs no allocation (RequestHead reads it in place).
+    // Copies to and from pbufs go through segments made once too: Pbufs' byte[] forms wrap the array each call.
+    private static final Canned OK_INDEX = new Canned("200 OK", "text/html", INDEX);
+    private static final Canned NOT_FOUND = new Canned("404 Not Found", "text/plain", "Not found\n");
+    private static final Canned BAD_REQUEST = new Canned("400 Bad Request", "text/plain", "Bad request\n");
+    private static final Canned NOT_ALLOWED = new Canned("405 Method Not Allowed", "text/plain",
+        "Method not allowed\n");
+    private static final byte[] ROOT = RequestHead.ascii("/");
+    private static final byte[] INDEX_HTML = RequestHead.ascii("/index.html");
+    private static final byte[] BYTES = RequestHead.ascii("/bytes/");
+    /** The head of a {@code /bytes/N} answer up to N, and what follows N. */
+    private static final byte[] BYTES_HEAD = RequestHead.ascii("HTTP/1.1 200 OK\r\nServer: sluice\r\n"
+        + "Content-Type: application/octet-stream\r\nContent-Length: ");
+    private static final byte[] END_KEEP = RequestHead.ascii("\r\n\r\n");
+    private static final byte[] END_CLOSE = RequestHead.ascii("\r\nConnection: close\r\n\r\n");
+    /** Room for the longest {@code /bytes/N} head: N has 15 digits at most. */
+    private static final int BYTES_HEAD_MAX = BYTES_HEAD.length + 15 + END_CLOSE.length;
 
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -84,6 +101,11 @@ public final class HttpServer implements StreamListener {
         private int heldLen;
         private final byte[] head = new byte[MAX_HEAD];
         private int headLen;
+        private final MemorySegment headView = MemorySegment.ofArray(head);
+        private final RequestHead request = new RequestHead(head);
+        /** Where a {@code /bytes/N} head is put together. */
+        private final byte[] answer = new byte[BYTES_HEAD_MAX];
+        private final MemorySegment answerView = MemorySegment.ofArray(answer);
         /** The response's head (or small body) not yet taken by the send buffer. */
         private int out = PbufHandle.NULL;
         /** Body bytes of the pattern still to send, and where in the pattern the next one is. */
@@ -117,6 +139,11 @@ public final class HttpServer implements StreamListener {
         }
 
         @Override
+        public void onTick(Pbufs p, StreamSocket s) {
+            process(p, s);
+        }
+
+        @Override
         public void onPeerClosed(Pbufs p, StreamSocket s) {
             peerClosed = true;
             process(p, s);
@@ -143,7 +170,7 @@ public final class HttpServer implements StreamListener {
                 }
                 if (held != PbufHandle.NULL && headLen < MAX_HEAD) {
                     int n = Math.min(heldLen, MAX_HEAD - headLen);
-                    p.copydata(held, 0, n, head, headLen);
+                    p.copydata(held, 0, n, headView, headLen);
                     headLen += n;
                     heldLen -= n;
                     if (heldLen == 0) {
@@ -154,10 +181,10 @@ public final class HttpServer implements StreamListener {
                     }
                     s.consumed(n);
                 }
-                int end = headEnd();
+                int end = request.end(headLen);
                 if (end < 0) {
                     if (headLen == MAX_HEAD) {
-                        respond(p, 400, "Bad Request", BAD_REQUEST, false, true);
+                        respond(p, BAD_REQUEST, false, true);
                         continue;
                     }
                     if (peerClosed) {
@@ -165,10 +192,11 @@ public final class HttpServer implements StreamListener {
                     }
                     return;
                 }
-                String request = new String(head, 0, end, StandardCharsets.ISO_8859_1);
-                System.arraycopy(head, end, head, 0, headLen - end);
-                headLen -= end;
-                handle(p, request);
+                handle(p, end);
+                if (headLen > 0) { // else the answer closes the connection and dropped what followed
+                    System.arraycopy(head, end, head, 0, headLen - end);
+                    headLen -= end;
+                }
             }
         }
 
@@ -184,7 +212,10 @@ public final class HttpServer implements StreamListener {
                 int n = (int) Math.min(bodyLeft, TcpChargen.CHUNK);
                 int chain = p.alloc(Layer.RAW, n);
                 if (chain == PbufHandle.NULL) {
-                    return false; // the pool is low: the next acknowledgment brings us back
+                    // The pool is low. With nothing in flight no acknowledgment would bring us back (and
+                    // onSendSpace comes only after a refused send): the stack's next tick does.
+                    s.requestTick();
+                    return false;
                 }
                 p.copyback(chain, 0, TcpChargen.PATTERN.segment(), bodyPos, n);
                 bodyPos = (bodyPos + n) % ChargenPattern.PERIOD;
@@ -209,92 +240,60 @@ public final class HttpServer implements StreamListener {
             s.close(p);
         }
 
-        /** The end of the request head (after its blank line), or -1. */
-        private int headEnd() {
-            for (int i = 3; i < headLen; i++) {
-                if (head[i] == '\n' && head[i - 1] == '\r' && head[i - 2] == '\n' && head[i - 3] == '\r') {
-                    return i + 1;
-                }
-            }
-            return -1;
-        }
-
-        private void handle(Pbufs p, String text) {
-            int eol = text.indexOf("\r\n");
-            String[] line = text.substring(0, eol).split(" ", -1);
-            if (line.length != 3 || !line[0].matches("[A-Z]+") || !line[1].startsWith("/")
-                || !line[2].matches("HTTP/1\\.[01]")) {
-                respond(p, 400, "Bad Request", BAD_REQUEST, false, true);
+        /** Answers the request in {@code head[0, end)}. */
+        private void handle(Pbufs p, int end) {
+            if (!request.parse(end)) {
+                respond(p, BAD_REQUEST, false, true);
                 return;
             }
-            boolean http11 = line[2].equals("HTTP/1.1");
-            boolean keep = http11;
-            for (String h : text.substring(eol + 2).split("\r\n")) {
-                int colon = h.indexOf(':');
-                if (colon <= 0) {
-                    continue;
-                }
-                String name = h.substring(0, colon).trim();
-                String value = h.substring(colon + 1).trim().toLowerCase(java.util.Locale.ROOT);
-                if (name.equalsIgnoreCase("connection")) {
-                    if (value.contains("close")) {
-                        keep = false;
-                    } else if (value.contains("keep-alive")) {
-                        keep = true;
-                    }
-                } else if (name.equalsIgnoreCase("content-length") && !value.equals("0")
-                    || name.equalsIgnoreCase("transfer-encoding")) {
-                    keep = false; // a body this server does not read: answer, then close
-                }
-            }
-            boolean headOnly = line[0].equals("HEAD");
-            if (!headOnly && !line[0].equals("GET")) {
-                respond(p, 405, "Method Not Allowed", NOT_ALLOWED, false, true);
+            boolean keep = request.keepAlive;
+            boolean headOnly = request.method == RequestHead.HEAD;
+            if (request.method == RequestHead.OTHER) {
+                respond(p, NOT_ALLOWED, false, true);
                 return;
             }
-            String path = line[1];
-            if (path.equals("/") || path.equals("/index.html")) {
-                respond(p, 200, "OK", INDEX, headOnly, !keep);
+            if (request.targetIs(ROOT) || request.targetIs(INDEX_HTML)) {
+                respond(p, OK_INDEX, headOnly, !keep);
                 return;
             }
-            if (path.startsWith("/bytes/")) {
-                long n = parseCount(path.substring(7));
-                if (n >= 0) {
-                    String h = "HTTP/1.1 200 OK\r\nServer: sluice\r\nContent-Type: application/octet-stream\r\n"
-                        + "Content-Length: " + n + "\r\n" + (keep ? "" : "Connection: close\r\n") + "\r\n";
-                    if (!queue(p, h.getBytes(StandardCharsets.US_ASCII), null)) {
-                        return; // no head went out: no body follows it
-                    }
-                    bodyLeft = headOnly ? 0 : n;
-                    bodyPos = 0;
-                    closeAfter = !keep;
-                    requests.setOpaque(requests.getPlain() + 1);
-                    return;
+            long n = request.targetCount(BYTES);
+            if (n >= 0) {
+                int len = put(BYTES_HEAD, 0);
+                len = putDecimal(n, len);
+                len = put(keep ? END_KEEP : END_CLOSE, len);
+                if (!queue(p, answerView, len, null)) {
+                    return; // no head went out: no body follows it
                 }
+                bodyLeft = headOnly ? 0 : n;
+                bodyPos = 0;
+                closeAfter = !keep;
+                requests.setOpaque(requests.getPlain() + 1);
+                return;
             }
-            respond(p, 404, "Not Found", NOT_FOUND, headOnly, !keep);
+            respond(p, NOT_FOUND, headOnly, !keep);
         }
 
-        private static long parseCount(String s) {
-            if (s.isEmpty() || s.length() > 15) {
-                return -1;
-            }
-            long n = 0;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c < '0' || c > '9') {
-                    return -1;
-                }
-                n = n * 10 + (c - '0');
-            }
-            return n;
+        private int put(byte[] b, int at) {
+            System.arraycopy(b, 0, answer, at, b.length);
+            return at + b.length;
         }
 
-        private void respond(Pbufs p, int status, String reason, byte[] body, boolean headOnly, boolean close) {
-            String h = "HTTP/1.1 " + status + " " + reason + "\r\nServer: sluice\r\nContent-Type: "
-                + (status == 200 ? "text/html" : "text/plain") + "\r\nContent-Length: " + body.length + "\r\n"
-                + (close ? "Connection: close\r\n" : "") + "\r\n";
-            if (!queue(p, h.getBytes(StandardCharsets.US_ASCII), headOnly ? null : body)) {
+        /** Writes {@code n} (not negative) in decimal at {@code at}; returns the end. */
+        private int putDecimal(long n, int at) {
+            int digits = 1;
+            for (long rest = n / 10; rest > 0; rest /= 10) {
+                digits++;
+            }
+            for (int i = at + digits - 1; i >= at; i--) {
+                answer[i] = (byte) ('0' + n % 10);
+                n /= 10;
+            }
+            return at + digits;
+        }
+
+        private void respond(Pbufs p, Canned a, boolean headOnly, boolean close) {
+            MemorySegment h = close ? a.closeHead : a.keepHead;
+            if (!queue(p, h, (int) h.byteSize(), headOnly ? null : a.body)) {
                 return;
             }
             closeAfter = close;
@@ -309,8 +308,8 @@ public final class HttpServer implements StreamListener {
          *
          * @return false when no pbufs were free: the connection closes after what is already queued (counted)
          */
-        private boolean queue(Pbufs p, byte[] h, byte[] body) {
-            int n = h.length + (body == null ? 0 : body.length);
+        private boolean queue(Pbufs p, MemorySegment h, int hLen, MemorySegment body) {
+            int n = hLen + (body == null ? 0 : (int) body.byteSize());
             int chain = p.alloc(Layer.RAW, n);
             if (chain == PbufHandle.NULL) {
                 noBuffers.setOpaque(noBuffers.getPlain() + 1);
@@ -319,9 +318,9 @@ public final class HttpServer implements StreamListener {
                 headLen = 0;
                 return false;
             }
-            p.copyback(chain, 0, h, 0, h.length);
+            p.copyback(chain, 0, h, 0, hLen);
             if (body != null) {
-                p.copyback(chain, h.length, body, 0, body.length);
+                p.copyback(chain, hLen, body, 0, n - hLen);
             }
             if (out == PbufHandle.NULL) {
                 out = chain;
@@ -329,6 +328,25 @@ public final class HttpServer implements StreamListener {
                 p.cat(out, chain);
             }
             return true;
+        }
+    }
+
+    /** A fixed answer: its head with and without {@code Connection: close}, and its body. */
+    private static final class Canned {
+        final MemorySegment keepHead;
+        final MemorySegment closeHead;
+        final MemorySegment body;
+
+        Canned(String status, String type, String body) {
+            this(status, type, RequestHead.ascii(body));
+        }
+
+        Canned(String status, String type, byte[] body) {
+            String h = "HTTP/1.1 " + status + "\r\nServer: sluice\r\nContent-Type: " + type + "\r\nContent-Length: "
+                + body.length + "\r\n";
+            this.keepHead = MemorySegment.ofArray(RequestHead.ascii(h + "\r\n"));
+            this.closeHead = MemorySegment.ofArray(RequestHead.ascii(h + "Connection: close\r\n\r\n"));
+            this.body = MemorySegment.ofArray(body);
         }
     }
 }

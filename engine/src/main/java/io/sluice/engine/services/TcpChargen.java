@@ -52,12 +52,20 @@ public final class TcpChargen implements StreamListener {
             fill(p, s);
         }
 
+        @Override
+        public void onTick(Pbufs p, StreamSocket s) {
+            fill(p, s);
+        }
+
         private void fill(Pbufs p, StreamSocket s) {
             while (!done) {
                 if (pending == PbufHandle.NULL) {
                     pending = p.alloc(Layer.RAW, CHUNK);
                     if (pending == PbufHandle.NULL) {
-                        return; // the pool is low: the next acknowledgment brings us back
+                        // The pool is low. With nothing in flight no acknowledgment would bring us back (and
+                        // onSendSpace comes only after a refused send): the stack's next tick does.
+                        s.requestTick();
+                        return;
                     }
                     p.copyback(pending, 0, PATTERN.segment(), position, CHUNK);
                     position = (position + CHUNK) % ChargenPattern.PERIOD;

@@ -23,6 +23,13 @@ public interface StreamHandler {
     default void onSendSpace(Pbufs p, StreamSocket s, int bytes) {
     }
 
+    /**
+     * The stack's tick, once after {@link StreamSocket#requestTick}: try again what found the pool dry (ask again
+     * if it still does).
+     */
+    default void onTick(Pbufs p, StreamSocket s) {
+    }
+
     /** The peer sent FIN: no more data will come; the application may still send, then close. */
     default void onPeerClosed(Pbufs p, StreamSocket s) {
     }

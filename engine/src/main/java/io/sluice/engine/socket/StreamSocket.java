@@ -46,6 +46,13 @@ public interface StreamSocket {
      */
     void consumed(int bytes);
 
+    /**
+     * Asks for one {@link StreamHandler#onTick} at the stack's next tick (about every millisecond). For a handler
+     * whose pbuf allocation failed while nothing was in flight: no acknowledgment will come to call
+     * {@link StreamHandler#onSendSpace}, so without this it would wait for ever once the pool refills.
+     */
+    void requestTick();
+
     /** Disables Nagle's algorithm (RFC 9293 3.7.4): small segments go at once. */
     void setNoDelay(boolean on);
 

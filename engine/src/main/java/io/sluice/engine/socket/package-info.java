@@ -33,6 +33,8 @@
  * when the send buffer drains, and on the receive side the bytes an application was handed count against the
  * window until it reports them with {@link io.sluice.engine.socket.StreamSocket#consumed}; the blocking adapter
  * reports them as {@link io.sluice.engine.socket.BlockingStreamSocket#read} copies them out, so a slow reader
- * makes the peer wait.
+ * makes the peer wait. A handler that finds the pool empty with nothing in flight (no acknowledgment is coming)
+ * asks for {@link io.sluice.engine.socket.StreamHandler#onTick} with
+ * {@link io.sluice.engine.socket.StreamSocket#requestTick} and tries again there.
  */
 package io.sluice.engine.socket;

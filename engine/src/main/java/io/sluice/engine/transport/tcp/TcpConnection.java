@@ -61,6 +61,8 @@ public final class TcpConnection {
     boolean finAcked;
     /** A send was refused for lack of room: tell the application when there is some. */
     boolean wantSendSpace;
+    /** The application asked for {@link TcpHandler#onTick} at the next tick ({@link #requestTick}). */
+    boolean wantTick;
     boolean noDelay;
 
     // Receive sequence space.
@@ -132,7 +134,7 @@ public final class TcpConnection {
         sndQueue = sndQueueTail = sndCursor = PbufHandle.NULL;
         sndQueueLen = 0;
         sendBuffer = config.sendBuffer();
-        finQueued = finAcked = wantSendSpace = noDelay = false;
+        finQueued = finAcked = wantSendSpace = wantTick = noDelay = false;
         irs = rcvNxt = rcvAdvEdge = 0;
         receiveBuffer = config.receiveBuffer();
         rcvHeld = 0;
@@ -189,6 +191,15 @@ public final class TcpConnection {
     /** Resets the connection at once (RFC 9293 3.10.5): queued data is dropped, the peer gets a RST. */
     public void abort() {
         stack.abort(this);
+    }
+
+    /**
+     * Asks for one {@link TcpHandler#onTick} at the stack's next tick. For an application whose pbuf allocation
+     * failed while nothing was in flight: no acknowledgment will come to call {@link TcpHandler#onSendSpace},
+     * so without this it would wait for ever once the pool refills.
+     */
+    public void requestTick() {
+        wantTick = true;
     }
 
     /** Disables Nagle's algorithm (RFC 9293 3.7.4): small segments go at once. */

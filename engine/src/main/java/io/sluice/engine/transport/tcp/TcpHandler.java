@@ -23,6 +23,13 @@ public interface TcpHandler {
     default void onSendSpace(TcpConnection c, int space) {
     }
 
+    /**
+     * The stack's tick, once after {@link TcpConnection#requestTick}: try again what found the pool dry (ask
+     * again if it still does).
+     */
+    default void onTick(TcpConnection c) {
+    }
+
     /** The peer sent FIN: no more data will come. The connection may still send, then close. */
     default void onPeerClosed(TcpConnection c) {
     }

@@ -231,6 +231,17 @@ public final class TcpStack implements TransportProtocol {
             c.keepAt = now + config.keepaliveInterval();
             work++;
         }
+        if (c.wantTick) {
+            // Not counted as work: a handler that finds the pool dry tick after tick must not keep the stage
+            // from idling. It asks again each time.
+            c.wantTick = false;
+            if (c.handler != null && c.visible) {
+                c.handler.onTick(c);
+                if (c.dead) {
+                    return work;
+                }
+            }
+        }
         if (c.ackNow || c.pendingOutput) {
             c.pendingOutput = false; // output sets it again if the path below is still full
             work += out.output(p, c, now, false);

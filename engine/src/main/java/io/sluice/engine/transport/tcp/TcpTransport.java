@@ -236,6 +236,14 @@ public final class TcpTransport implements TransportProtocol, StreamTransport {
         }
 
         @Override
+        public void requestTick() {
+            TcpConnection c = conn();
+            if (c != null) {
+                c.requestTick();
+            }
+        }
+
+        @Override
         public void setNoDelay(boolean on) {
             TcpConnection c = conn();
             if (c != null) {
@@ -287,6 +295,11 @@ public final class TcpTransport implements TransportProtocol, StreamTransport {
         @Override
         public void onSendSpace(TcpConnection c, int space) {
             handler.onSendSpace(p, this, space);
+        }
+
+        @Override
+        public void onTick(TcpConnection c) {
+            handler.onTick(p, this);
         }
 
         @Override
