@@ -23,8 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -364,6 +368,105 @@ class TcpTransportTest {
         assertInstanceOf(java.net.SocketException.class, reset.getCause());
         assertTrue(reset.getCause().getMessage().contains("reset"), reset.getCause().getMessage());
         assertThrows(java.net.SocketException.class, () -> a.read(buf, 0, 10), "closed");
+        c.close();
+        l.close();
+    }
+
+    @Test
+    void threadsAcceptingOnOneListenerEachGetAConnectionOfTheirOwn() throws Exception {
+        int n = 6;
+        BlockingStreamListener l = net.sb.listen(0, 7100, n);
+        List<CompletableFuture<BlockingStreamSocket>> accepts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            accepts.add(virtual(() -> l.accept(System.nanoTime() + 10 * SECOND)));
+        }
+        Thread.sleep(100); // every accept is waiting before the first connection completes
+        Set<Integer> clientPorts = new HashSet<>();
+        List<BlockingStreamSocket> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7100, System.nanoTime() + 5 * SECOND))
+                .get(5, TimeUnit.SECONDS);
+            clients.add(c);
+            clientPorts.add(c.localPort());
+        }
+        Set<Integer> acceptedPorts = new HashSet<>();
+        for (CompletableFuture<BlockingStreamSocket> f : accepts) {
+            BlockingStreamSocket a = f.get(5, TimeUnit.SECONDS);
+            assertNotNull(a, "every accept completes before its deadline");
+            acceptedPorts.add(a.remotePort());
+            a.close();
+        }
+        assertEquals(clientPorts, acceptedPorts, "each connection accepted once, by one thread");
+        for (BlockingStreamSocket c : clients) {
+            c.close();
+        }
+        l.close();
+    }
+
+    @Test
+    void threadsReadingOneSocketEachGetBytesOfTheirOwn() throws Exception {
+        int n = 6;
+        BlockingStreamListener l = net.sb.listen(0, 7200, 4);
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7200, System.nanoTime() + 5 * SECOND))
+            .get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            reads.add(virtual(() -> {
+                byte[] one = new byte[1];
+                assertEquals(1, a.read(one, 0, 1, System.nanoTime() + 10 * SECOND));
+                return (int) one[0];
+            }));
+        }
+        Thread.sleep(100); // every read is waiting before the data arrives
+        byte[] data = {0, 1, 2, 3, 4, 5};
+        virtual(() -> {
+            c.write(data, 0, data.length);
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        Set<Integer> got = new HashSet<>();
+        for (CompletableFuture<Integer> f : reads) {
+            got.add(f.get(5, TimeUnit.SECONDS));
+        }
+        assertEquals(Set.of(0, 1, 2, 3, 4, 5), got, "each byte read once, by one thread");
+        a.close();
+        c.close();
+        l.close();
+    }
+
+    @Test
+    void concurrentWritesQueueTheirBytesWhole() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7300, 4);
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7300, System.nanoTime() + 5 * SECOND))
+            .get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        int n = 4;
+        int size = 200_000; // past the 64 KiB send buffer: each write takes many steps
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] block = new byte[size];
+            Arrays.fill(block, (byte) (i + 1));
+            writes.add(virtual(() -> {
+                c.write(block, 0, block.length);
+                return null;
+            }));
+        }
+        CompletableFuture<byte[]> reader = virtual(() -> a.inputStream().readNBytes(n * size));
+        for (CompletableFuture<Void> w : writes) {
+            w.get(20, TimeUnit.SECONDS);
+        }
+        byte[] all = reader.get(20, TimeUnit.SECONDS);
+        Set<Byte> seen = new HashSet<>();
+        for (int k = 0; k < n; k++) {
+            byte b = all[k * size];
+            for (int j = k * size; j < (k + 1) * size; j++) {
+                assertEquals(b, all[j], "a write's bytes stay together");
+            }
+            assertTrue(seen.add(b), "each write once");
+        }
+        a.close();
         c.close();
         l.close();
     }
