@@ -102,6 +102,14 @@ public final class BlockingSockets {
     }
 
     /**
+     * The stream connections this adapter tracks: opened, and not yet both ended and closed by the application.
+     * The stack's thread only.
+     */
+    public int liveConnections() {
+        return live.size();
+    }
+
+    /**
      * Listens for stream connections on {@code localAddr:localPort} (0: any address).
      *
      * @param backlog connections completed and not yet accepted it keeps; more are refused with a reset
@@ -158,16 +166,17 @@ public final class BlockingSockets {
                     return true;
                 }
                 state.connecting = done;
+                remember(state); // before the transport can call back (onClosed forgets it)
                 StreamSocket s = t.connect(p, remoteAddr, remotePort, state);
                 if (s == null) {
                     state.connecting = null;
+                    forget(state);
                     done.tryComplete(BlockingStreamSocket.State.ERROR_NO_ROUTE,
                         "no route, no free connection or no free port for " + (remoteAddr >>> 24) + "."
                             + (remoteAddr >>> 16 & 0xFF) + "." + (remoteAddr >>> 8 & 0xFF) + "." + (remoteAddr & 0xFF));
                     return true;
                 }
                 state.bind(s);
-                remember(state);
                 return true;
             }
 

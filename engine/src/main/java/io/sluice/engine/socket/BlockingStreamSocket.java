@@ -505,7 +505,10 @@ public final class BlockingStreamSocket implements AutoCloseable {
             }
             Completion c = connecting;
             if (c != null) {
+                // The handshake failed (refused, timed out): no application socket was made, so none will close
+                // it; mark it closed here, or the adapter would track it for ever.
                 connecting = null;
+                appClosed = true;
                 c.tryComplete(ERROR_BASE - reason, null);
             }
             wakeReader(p);

@@ -194,6 +194,8 @@ class TcpTransportTest {
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         assertInstanceOf(ConnectException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("refused"), e.getCause().getMessage());
+        assertEquals(Integer.valueOf(0), net.onStack(net.a, p -> net.sa.liveConnections()),
+            "nothing tracked for the failed connect");
     }
 
     @Test
