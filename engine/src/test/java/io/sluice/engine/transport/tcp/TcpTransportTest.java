@@ -472,4 +472,52 @@ class TcpTransportTest {
         c.close();
         l.close();
     }
+
+    @Test
+    void aSendLongerThanTheWholeSendBufferIsRefusedAsTooBigNotLeftWaiting() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7400, 4);
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        CompletableFuture<StreamSocket> connected = new CompletableFuture<>();
+        net.onStack(net.a, p -> net.a.connect(p, TcpSim.B, 7400, new StreamHandler() {
+            @Override
+            public void onConnected(Pbufs q, StreamSocket s) {
+                connected.complete(s);
+            }
+
+            @Override
+            public void onData(Pbufs q, StreamSocket s, int chain) {
+                s.consumed(q.length(chain));
+                q.freem(chain);
+            }
+        }));
+        StreamSocket s = connected.get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        int buffer = 64 * 1024; // Net.config()'s send buffer
+        String r = net.onStack(net.a, p -> {
+            int chain = p.alloc(io.sluice.engine.pbuf.Layer.RAW, buffer + 1);
+            int first = s.send(p, chain);
+            // Still the caller's: the partial write takes what fits, the rest comes back.
+            int rest = s.sendSome(p, chain);
+            int restLen = rest == io.sluice.engine.pbuf.PbufHandle.NULL ? 0 : p.length(rest);
+            p.freem(rest);
+            return io.sluice.engine.socket.SocketResult.name(first) + " " + restLen;
+        });
+        assertEquals("TOO_BIG 1", r, "refused whole; sendSome takes a buffer's worth");
+        // Exactly the buffer is no error: SENT, or NO_ROOM until the peer acknowledges the first one's bytes.
+        String whole = net.onStack(net.a, p -> {
+            int chain = p.alloc(io.sluice.engine.pbuf.Layer.RAW, buffer);
+            int first = s.send(p, chain);
+            if (first != io.sluice.engine.socket.SocketResult.SENT) {
+                p.freem(chain);
+            }
+            return io.sluice.engine.socket.SocketResult.name(first);
+        });
+        assertNotEquals("TOO_BIG", whole, "no longer than the buffer: it fits once the peer acknowledges");
+        net.onStack(net.a, p -> {
+            s.abort(p);
+            return null;
+        });
+        a.close();
+        l.close();
+    }
 }
