@@ -405,14 +405,21 @@ class TcpTransportTest {
         l.close();
     }
 
+    /** A connection from host A to {@code l} on host B: the client's socket, then the accepted one. */
+    private BlockingStreamSocket[] connectedPair(BlockingStreamListener l, int port) throws Exception {
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, port, System.nanoTime() + 5 * SECOND))
+            .get(5, TimeUnit.SECONDS);
+        return new BlockingStreamSocket[] {c, accepted.get(5, TimeUnit.SECONDS)};
+    }
+
     @Test
     void threadsReadingOneSocketEachGetBytesOfTheirOwn() throws Exception {
         int n = 6;
         BlockingStreamListener l = net.sb.listen(0, 7200, 4);
-        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
-        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7200, System.nanoTime() + 5 * SECOND))
-            .get(5, TimeUnit.SECONDS);
-        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket[] pair = connectedPair(l, 7200);
+        BlockingStreamSocket c = pair[0];
+        BlockingStreamSocket a = pair[1];
         List<CompletableFuture<Integer>> reads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             reads.add(virtual(() -> {
@@ -440,10 +447,9 @@ class TcpTransportTest {
     @Test
     void concurrentWritesQueueTheirBytesWhole() throws Exception {
         BlockingStreamListener l = net.sb.listen(0, 7300, 4);
-        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
-        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7300, System.nanoTime() + 5 * SECOND))
-            .get(5, TimeUnit.SECONDS);
-        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket[] pair = connectedPair(l, 7300);
+        BlockingStreamSocket c = pair[0];
+        BlockingStreamSocket a = pair[1];
         int n = 4;
         int size = 200_000; // past the 64 KiB send buffer: each write takes many steps
         List<CompletableFuture<Void>> writes = new ArrayList<>();
