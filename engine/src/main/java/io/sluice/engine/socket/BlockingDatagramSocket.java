@@ -158,20 +158,26 @@ public final class BlockingDatagramSocket implements AutoCloseable {
                 done.tryComplete(ICMP_ERROR, error);
                 return true;
             }
-            return socket.poll(p, this, 1) == 1;
+            if (socket.queued() == 0) {
+                return false;
+            }
+            // Claimed before the datagram leaves the socket's queue: a waiter that gave up meanwhile leaves it
+            // there for the next receive instead of taking it with it (it used to be freed, and counted nowhere).
+            if (!done.claim()) {
+                return true;
+            }
+            socket.poll(p, this, 1);
+            return true;
         }
 
+        /** Called by the poll of a claimed receive only: copies the datagram out and completes. */
         @Override
         public void onDatagram(Pbufs p, DatagramSocket s, int chain, int srcAddr, int srcPort) {
-            // Claimed before anything is written into the caller's array; a waiter that gave up meanwhile
-            // loses this datagram, as a receive timing out would at the moment it arrives.
-            if (done.claim()) {
-                int n = Math.min(len, p.pktLen(chain));
-                p.copydata(chain, 0, n, buf, off);
-                from[0] = srcAddr;
-                from[1] = srcPort;
-                done.complete(n, null);
-            }
+            int n = Math.min(len, p.pktLen(chain));
+            p.copydata(chain, 0, n, buf, off);
+            from[0] = srcAddr;
+            from[1] = srcPort;
+            done.complete(n, null);
             p.freem(chain);
         }
 

@@ -2,12 +2,15 @@ package io.sluice.engine.socket;
 
 import io.sluice.engine.pbuf.Pbufs;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -99,6 +102,14 @@ public final class BlockingSockets {
     }
 
     /**
+     * The stream connections this adapter tracks: opened, and not yet both ended and closed by the application.
+     * The stack's thread only.
+     */
+    public int liveConnections() {
+        return live.size();
+    }
+
+    /**
      * Listens for stream connections on {@code localAddr:localPort} (0: any address).
      *
      * @param backlog connections completed and not yet accepted it keeps; more are refused with a reset
@@ -155,16 +166,17 @@ public final class BlockingSockets {
                     return true;
                 }
                 state.connecting = done;
+                remember(state); // before the transport can call back (onClosed forgets it)
                 StreamSocket s = t.connect(p, remoteAddr, remotePort, state);
                 if (s == null) {
                     state.connecting = null;
+                    forget(state);
                     done.tryComplete(BlockingStreamSocket.State.ERROR_NO_ROUTE,
                         "no route, no free connection or no free port for " + (remoteAddr >>> 24) + "."
                             + (remoteAddr >>> 16 & 0xFF) + "." + (remoteAddr >>> 8 & 0xFF) + "." + (remoteAddr & 0xFF));
                     return true;
                 }
                 state.bind(s);
-                remember(state);
                 return true;
             }
 
@@ -255,6 +267,34 @@ public final class BlockingSockets {
             }, Completion.NO_DEADLINE);
         } catch (IOException stopped) {
             // The stack has stopped: it released everything.
+        }
+    }
+
+    /**
+     * As {@link #call}, holding {@code lock} meanwhile: it serialises the callers of one socket's operation
+     * (accept, read, write), since the stack's side keeps one such operation pending per socket and a second
+     * caller must wait for the first to finish rather than replace it there. A virtual thread waiting for the
+     * lock unmounts.
+     *
+     * @return the result, or {@link Completion#TIMED_OUT} (the deadline may pass while waiting for the lock)
+     * @throws InterruptedIOException when the thread was interrupted while it waited for the lock (its flag is
+     *                                set again)
+     */
+    int callSerialised(ReentrantLock lock, Completion done, StackCommand command, long deadline) throws IOException {
+        try {
+            if (deadline == Completion.NO_DEADLINE) {
+                lock.lockInterruptibly();
+            } else if (!lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                return Completion.TIMED_OUT;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for another caller of the socket");
+        }
+        try {
+            return call(done, command, deadline);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -4,16 +4,20 @@ import io.sluice.engine.pbuf.Pbufs;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A listening stream (TCP) socket for plain code ({@link BlockingSockets#listen}): connections whose handshake
  * completed wait on the stack's side, up to the backlog (beyond it they are refused with a reset), until
- * {@link #accept} takes them.
+ * {@link #accept} takes them. Any number of threads may accept at once: they take turns (the stack's side keeps
+ * one accept pending), each getting a connection of its own.
  */
 public final class BlockingStreamListener implements AutoCloseable {
     private final BlockingSockets sockets;
     private final Side side;
     private final int localPort;
+    /** One accept at a time: {@link Side#pendingAccept} is a single slot. */
+    private final ReentrantLock acceptLock = new ReentrantLock();
     private volatile boolean closed;
 
     BlockingStreamListener(BlockingSockets sockets, Side side, int localPort) {
@@ -40,14 +44,15 @@ public final class BlockingStreamListener implements AutoCloseable {
      *
      * @param deadline {@link System#nanoTime()} to give up at, or {@link Completion#NO_DEADLINE}
      * @return the connection, or null when the deadline passed
-     * @throws SocketException when the listener is closed; IOException when the stack stopped
+     * @throws SocketException when the listener is closed; InterruptedIOException when the thread was interrupted
+     *                         while another accept went on; IOException when the stack stopped
      */
     public BlockingStreamSocket accept(long deadline) throws IOException {
         if (closed) {
             throw new SocketException("the listener is closed");
         }
         Completion done = new Completion();
-        int r = sockets.call(done, new AcceptCommand(side, done), deadline);
+        int r = sockets.callSerialised(acceptLock, done, new AcceptCommand(side, done), deadline);
         if (r == Completion.TIMED_OUT) {
             return null;
         }

@@ -9,11 +9,14 @@ import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A stream (TCP) socket for plain code ({@link BlockingSockets#connect}, {@link BlockingStreamListener#accept}):
  * read, write, shutdownOutput and close block the calling thread, virtual or not, until the stack's thread has
- * done them. One reader and one writer at a time (they may be two threads).
+ * done them. Any number of threads may read, and write, at once: readers take turns (the stack's side keeps one
+ * read pending), and so do writers (a write's bytes are never interleaved with another's); a reader and a writer
+ * go on side by side.
  *
  * <p>Received data waits on the stack's side, in the pbufs it arrived in, until {@link #read} copies it out;
  * only then is it reported {@link StreamSocket#consumed}, so a reader that does not keep up closes the window and
@@ -30,6 +33,10 @@ public final class BlockingStreamSocket implements AutoCloseable {
     private final int localPort;
     private final int remoteAddress;
     private final int remotePort;
+    /** One read at a time: {@link State#pendingRead} is a single slot. */
+    private final ReentrantLock readLock = new ReentrantLock();
+    /** One write at a time, so that concurrent writes queue their bytes whole, one after the other. */
+    private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
 
     BlockingStreamSocket(BlockingSockets sockets, State state) {
@@ -72,6 +79,7 @@ public final class BlockingStreamSocket implements AutoCloseable {
      * @return the bytes copied (at least 1 when {@code len > 0}), or -1 at the end of the stream (the peer closed)
      * @throws SocketTimeoutException when the deadline passed first (the socket stays usable)
      * @throws SocketException        when the connection was reset or timed out, or this socket is closed
+     * @throws java.io.InterruptedIOException when the thread was interrupted while another read went on
      * @throws IOException            when the stack stopped
      */
     public int read(byte[] buf, int off, int len, long deadline) throws IOException {
@@ -81,7 +89,7 @@ public final class BlockingStreamSocket implements AutoCloseable {
             return 0;
         }
         Completion done = new Completion();
-        int r = sockets.call(done, new ReadCommand(state, done, buf, off, len), deadline);
+        int r = sockets.callSerialised(readLock, done, new ReadCommand(state, done, buf, off, len), deadline);
         if (r == Completion.TIMED_OUT) {
             throw new SocketTimeoutException("read timed out");
         }
@@ -146,6 +154,7 @@ public final class BlockingStreamSocket implements AutoCloseable {
      * (the peer's window and the congestion window drain it).
      *
      * @throws SocketException when the connection ended or its output was shut down, or this socket is closed
+     * @throws java.io.InterruptedIOException when the thread was interrupted while another write went on
      * @throws IOException     when the stack stopped
      */
     public void write(byte[] data, int off, int len) throws IOException {
@@ -155,7 +164,8 @@ public final class BlockingStreamSocket implements AutoCloseable {
             return;
         }
         Completion done = new Completion();
-        int r = sockets.call(done, new WriteCommand(state, done, data, off, len), Completion.NO_DEADLINE);
+        int r = sockets.callSerialised(writeLock, done, new WriteCommand(state, done, data, off, len),
+            Completion.NO_DEADLINE);
         if (r != len) {
             throw state.failure(r, done);
         }
@@ -495,7 +505,10 @@ public final class BlockingStreamSocket implements AutoCloseable {
             }
             Completion c = connecting;
             if (c != null) {
+                // The handshake failed (refused, timed out): no application socket was made, so none will close
+                // it; mark it closed here, or the adapter would track it for ever.
                 connecting = null;
+                appClosed = true;
                 c.tryComplete(ERROR_BASE - reason, null);
             }
             wakeReader(p);

@@ -3,6 +3,7 @@ package io.sluice.engine.socket;
 import io.sluice.engine.pbuf.Pbufs;
 import java.util.ArrayDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
@@ -19,6 +20,12 @@ public final class CommandQueue {
     /** Commands that asked to run again; the stack's thread only. */
     private final ArrayDeque<StackCommand> again = new ArrayDeque<>();
     private volatile boolean closed;
+    /**
+     * Submits between their check of {@link #closed} and the end of their offer. {@link #close} waits for them to
+     * leave before it empties the queue: a command offered just after the queue was emptied would otherwise stay
+     * there for ever, unrun and untold, with its caller waiting.
+     */
+    private final AtomicInteger submitting = new AtomicInteger();
     /** Told when the queue closes, after the pending commands: adapters that hold pbufs for their callers. */
     private final CopyOnWriteArrayList<StackCommand> closeHooks = new CopyOnWriteArrayList<>();
 
@@ -33,10 +40,18 @@ public final class CommandQueue {
     /**
      * Hands {@code command} to the stack's thread; any thread.
      *
-     * @return false when the queue is full (back off and retry) or the stack has stopped
+     * @return false when the queue is full (back off and retry) or the stack has stopped (the command will never
+     *     run: fail its caller); true when it will run, or be told it {@link StackCommand#stopped}
      */
     public boolean submit(StackCommand command) {
-        return !closed && queue.offer(command);
+        // Announced before closed is read, as close sets closed before it reads submitting (both volatile): either
+        // this sees closed, or close sees this and waits for the offer before it empties the queue.
+        submitting.incrementAndGet();
+        try {
+            return !closed && queue.offer(command);
+        } finally {
+            submitting.decrementAndGet();
+        }
     }
 
     /**
@@ -80,11 +95,14 @@ public final class CommandQueue {
 
     /**
      * The stack stops: refuses new commands and tells every pending one ({@link StackCommand#stopped}). The
-     * stack's thread only; idempotent. A command submitted while this runs is seen by its waiter through
-     * {@link #isClosed()}.
+     * stack's thread only; idempotent. A submit that raced this one is either refused or told too, never left
+     * in the queue: every command {@link #submit} accepted is run or told it stopped.
      */
     public void close(Pbufs p) {
         closed = true;
+        while (submitting.get() != 0) {
+            Thread.onSpinWait(); // a submit in flight: its offer lands in the queue below, or it was refused
+        }
         for (StackCommand c; (c = again.poll()) != null; ) {
             c.stopped(p);
         }

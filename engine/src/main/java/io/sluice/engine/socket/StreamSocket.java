@@ -22,8 +22,10 @@ public interface StreamSocket {
      *
      * @return {@link SocketResult#SENT} when the whole chain was taken; {@link SocketResult#NO_ROOM} when the
      *     send buffer has no room for all of it (the chain is still the caller's: wait for
-     *     {@link StreamHandler#onSendSpace}); {@link SocketResult#DROPPED} when the connection can no longer send
-     *     (closed, or after {@link #shutdownOutput}): the chain was freed
+     *     {@link StreamHandler#onSendSpace}); {@link SocketResult#TOO_BIG} when the chain is longer than the whole
+     *     send buffer, so no amount of waiting would make room for it (the chain is still the caller's: use
+     *     {@link #sendSome}); {@link SocketResult#DROPPED} when the connection can no longer send (closed, or
+     *     after {@link #shutdownOutput}): the chain was freed
      */
     int send(Pbufs p, int chain);
 

@@ -203,7 +203,13 @@ public final class TcpTransport implements TransportProtocol, StreamTransport {
                 p.freem(chain);
                 return SocketResult.DROPPED;
             }
-            if (p.length(chain) > c.sendSpace()) {
+            int len = p.length(chain);
+            if (len > c.sendBuffer) {
+                // Refused rather than NO_ROOM: it would never fit, and a caller waiting for room would spin for
+                // ever. Refused rather than taken in part: send is all or nothing, sendSome is the partial write.
+                return SocketResult.TOO_BIG;
+            }
+            if (len > c.sendSpace()) {
                 c.wantSendSpace = true; // onSendSpace when the peer acknowledges some
                 return SocketResult.NO_ROOM;
             }

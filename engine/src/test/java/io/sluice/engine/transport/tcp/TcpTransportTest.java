@@ -23,8 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -190,6 +194,8 @@ class TcpTransportTest {
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         assertInstanceOf(ConnectException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("refused"), e.getCause().getMessage());
+        assertEquals(Integer.valueOf(0), net.onStack(net.a, p -> net.sa.liveConnections()),
+            "nothing tracked for the failed connect");
     }
 
     @Test
@@ -365,6 +371,159 @@ class TcpTransportTest {
         assertTrue(reset.getCause().getMessage().contains("reset"), reset.getCause().getMessage());
         assertThrows(java.net.SocketException.class, () -> a.read(buf, 0, 10), "closed");
         c.close();
+        l.close();
+    }
+
+    @Test
+    void threadsAcceptingOnOneListenerEachGetAConnectionOfTheirOwn() throws Exception {
+        int n = 6;
+        BlockingStreamListener l = net.sb.listen(0, 7100, n);
+        List<CompletableFuture<BlockingStreamSocket>> accepts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            accepts.add(virtual(() -> l.accept(System.nanoTime() + 10 * SECOND)));
+        }
+        Thread.sleep(100); // every accept is waiting before the first connection completes
+        Set<Integer> clientPorts = new HashSet<>();
+        List<BlockingStreamSocket> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, 7100, System.nanoTime() + 5 * SECOND))
+                .get(5, TimeUnit.SECONDS);
+            clients.add(c);
+            clientPorts.add(c.localPort());
+        }
+        Set<Integer> acceptedPorts = new HashSet<>();
+        for (CompletableFuture<BlockingStreamSocket> f : accepts) {
+            BlockingStreamSocket a = f.get(5, TimeUnit.SECONDS);
+            assertNotNull(a, "every accept completes before its deadline");
+            acceptedPorts.add(a.remotePort());
+            a.close();
+        }
+        assertEquals(clientPorts, acceptedPorts, "each connection accepted once, by one thread");
+        for (BlockingStreamSocket c : clients) {
+            c.close();
+        }
+        l.close();
+    }
+
+    /** A connection from host A to {@code l} on host B: the client's socket, then the accepted one. */
+    private BlockingStreamSocket[] connectedPair(BlockingStreamListener l, int port) throws Exception {
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, port, System.nanoTime() + 5 * SECOND))
+            .get(5, TimeUnit.SECONDS);
+        return new BlockingStreamSocket[] {c, accepted.get(5, TimeUnit.SECONDS)};
+    }
+
+    @Test
+    void threadsReadingOneSocketEachGetBytesOfTheirOwn() throws Exception {
+        int n = 6;
+        BlockingStreamListener l = net.sb.listen(0, 7200, 4);
+        BlockingStreamSocket[] pair = connectedPair(l, 7200);
+        BlockingStreamSocket c = pair[0];
+        BlockingStreamSocket a = pair[1];
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            reads.add(virtual(() -> {
+                byte[] one = new byte[1];
+                assertEquals(1, a.read(one, 0, 1, System.nanoTime() + 10 * SECOND));
+                return (int) one[0];
+            }));
+        }
+        Thread.sleep(100); // every read is waiting before the data arrives
+        byte[] data = {0, 1, 2, 3, 4, 5};
+        virtual(() -> {
+            c.write(data, 0, data.length);
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        Set<Integer> got = new HashSet<>();
+        for (CompletableFuture<Integer> f : reads) {
+            got.add(f.get(5, TimeUnit.SECONDS));
+        }
+        assertEquals(Set.of(0, 1, 2, 3, 4, 5), got, "each byte read once, by one thread");
+        a.close();
+        c.close();
+        l.close();
+    }
+
+    @Test
+    void concurrentWritesQueueTheirBytesWhole() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7300, 4);
+        BlockingStreamSocket[] pair = connectedPair(l, 7300);
+        BlockingStreamSocket c = pair[0];
+        BlockingStreamSocket a = pair[1];
+        int n = 4;
+        int size = 200_000; // past the 64 KiB send buffer: each write takes many steps
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] block = new byte[size];
+            Arrays.fill(block, (byte) (i + 1));
+            writes.add(virtual(() -> {
+                c.write(block, 0, block.length);
+                return null;
+            }));
+        }
+        CompletableFuture<byte[]> reader = virtual(() -> a.inputStream().readNBytes(n * size));
+        for (CompletableFuture<Void> w : writes) {
+            w.get(20, TimeUnit.SECONDS);
+        }
+        byte[] all = reader.get(20, TimeUnit.SECONDS);
+        Set<Byte> seen = new HashSet<>();
+        for (int k = 0; k < n; k++) {
+            byte b = all[k * size];
+            for (int j = k * size; j < (k + 1) * size; j++) {
+                assertEquals(b, all[j], "a write's bytes stay together");
+            }
+            assertTrue(seen.add(b), "each write once");
+        }
+        a.close();
+        c.close();
+        l.close();
+    }
+
+    @Test
+    void aSendLongerThanTheWholeSendBufferIsRefusedAsTooBigNotLeftWaiting() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7400, 4);
+        CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
+        CompletableFuture<StreamSocket> connected = new CompletableFuture<>();
+        net.onStack(net.a, p -> net.a.connect(p, TcpSim.B, 7400, new StreamHandler() {
+            @Override
+            public void onConnected(Pbufs q, StreamSocket s) {
+                connected.complete(s);
+            }
+
+            @Override
+            public void onData(Pbufs q, StreamSocket s, int chain) {
+                s.consumed(q.length(chain));
+                q.freem(chain);
+            }
+        }));
+        StreamSocket s = connected.get(5, TimeUnit.SECONDS);
+        BlockingStreamSocket a = accepted.get(5, TimeUnit.SECONDS);
+        int buffer = 64 * 1024; // Net.config()'s send buffer
+        String r = net.onStack(net.a, p -> {
+            int chain = p.alloc(io.sluice.engine.pbuf.Layer.RAW, buffer + 1);
+            int first = s.send(p, chain);
+            // Still the caller's: the partial write takes what fits, the rest comes back.
+            int rest = s.sendSome(p, chain);
+            int restLen = rest == io.sluice.engine.pbuf.PbufHandle.NULL ? 0 : p.length(rest);
+            p.freem(rest);
+            return io.sluice.engine.socket.SocketResult.name(first) + " " + restLen;
+        });
+        assertEquals("TOO_BIG 1", r, "refused whole; sendSome takes a buffer's worth");
+        // Exactly the buffer is no error: SENT, or NO_ROOM until the peer acknowledges the first one's bytes.
+        String whole = net.onStack(net.a, p -> {
+            int chain = p.alloc(io.sluice.engine.pbuf.Layer.RAW, buffer);
+            int first = s.send(p, chain);
+            if (first != io.sluice.engine.socket.SocketResult.SENT) {
+                p.freem(chain);
+            }
+            return io.sluice.engine.socket.SocketResult.name(first);
+        });
+        assertNotEquals("TOO_BIG", whole, "no longer than the buffer: it fits once the peer acknowledges");
+        net.onStack(net.a, p -> {
+            s.abort(p);
+            return null;
+        });
+        a.close();
         l.close();
     }
 }
