@@ -19,9 +19,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 . "$ROOT/bench/lib/serve-lab.sh"
-serve_lab_need ab:apache2-utils ethtool:ethtool nft:nftables
+serve_lab_need ab:apache2-utils nft:nftables
 serve_lab_up "hc$$" 10.20.7.2
-ip netns exec "$CLI" ethtool -K c0 tso off gso off >/dev/null 2>&1
 # Many short connections from one client address: let its kernel reuse ports in TIME-WAIT.
 ip netns exec "$CLI" sysctl -q -w net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65000"
 serve_lab_keepout

@@ -7,28 +7,30 @@
 # The server is `./sluice serve` (TCP chargen 19 and discard 9 on the stack, the fused layout) or, for the baseline,
 # Linux with the address on s0 and two small python servers (an endless sender on 19, a reader on 9). The client
 # reads N bytes from port 19 ("to client") and writes N bytes to port 9 ("to server"); goodput = N / the transfer's
-# time. MSS 1460 (MTU 1500). The client's TSO/GSO are off for both servers: Sluice's AF_PACKET port cannot take the
-# 64 KiB GSO frames Linux builds otherwise (README), and the baseline uses the same client.
+# time. MSS 1460 (MTU 1500). Each round runs with the client's TSO/GSO on (Linux's default: it hands the veth 64 KiB
+# frames, which Sluice's port cuts into segments and the kernel takes whole) and off (1500-byte frames).
 #
-# Usage: tcp-bulk-bench.sh [--bytes N] [--rounds R]   (SLUICE_AFPACKET="rxBlockSize = 4096, ..." sets the port's
-# afpacket { } section). 1 GB a transfer by default: shorter ones measure the JIT's warm-up and slow start.
+# Usage: tcp-bulk-bench.sh [--bytes N] [--rounds R] [--offloads on,off]   (SLUICE_AFPACKET="rxBlockSize = 4096, ..."
+# sets the port's afpacket { } section). 1 GB a transfer by default: shorter ones measure the JIT's warm-up and slow
+# start.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BYTES=$((1000 * 1000 * 1000))
 ROUNDS=3
+OFFLOADS=on,off
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bytes) BYTES="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --offloads) OFFLOADS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tcp-bulk-bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 . "$ROOT/bench/lib/serve-lab.sh"
 serve_lab_need nc:netcat-openbsd ethtool:ethtool nft:nftables
 serve_lab_up "tb$$" 10.20.8.2
-ip netns exec "$CLI" ethtool -K c0 tso off gso off >/dev/null 2>&1
 
 cat > "$WORK/servers.py" <<'PY'
 import socket, sys, threading
@@ -82,22 +84,29 @@ measure() { # to-client | to-server -> Gbit/s
 
 echo "# tcp-bulk-bench $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) CPUs, kernel $(uname -r), $BYTES bytes a transfer"
 echo
-echo "| direction | server | runs (Gbit/s) | median Gbit/s |"
-echo "|---|---|---|---:|"
+echo "| direction | client TSO/GSO | server | runs (Gbit/s) | median Gbit/s |"
+echo "|---|---|---|---|---:|"
 declare -A runs=()
+IFS=, read -ra offloads <<<"$OFFLOADS"
 for r in $(seq "$ROUNDS"); do
   for server in kernel sluice; do
     server_start "$server"
-    for dir in to-client to-server; do
-      g=$(measure "$dir")
-      echo "  round $r $server $dir: $g Gbit/s" >&2
-      runs[$dir.$server]="${runs[$dir.$server]:-} $g"
+    for off in "${offloads[@]}"; do
+      ip netns exec "$CLI" ethtool -K c0 tso "$off" gso "$off" >/dev/null 2>&1
+      for dir in to-client to-server; do
+        g=$(measure "$dir")
+        echo "  round $r $server offloads $off $dir: $g Gbit/s" >&2
+        runs[$dir.$off.$server]="${runs[$dir.$off.$server]:-} $g"
+      done
     done
     server_stop
   done
 done
 for dir in to-client to-server; do
-  for server in kernel sluice; do
-    printf '| %s | %s | %s | %s |\n' "$dir" "$server" "$(echo ${runs[$dir.$server]})" "$(echo "${runs[$dir.$server]}" | median)"
+  for off in "${offloads[@]}"; do
+    for server in kernel sluice; do
+      printf '| %s | %s | %s | %s | %s |\n' "$dir" "$off" "$server" "$(echo ${runs[$dir.$off.$server]})" \
+        "$(echo "${runs[$dir.$off.$server]}" | median)"
+    done
   done
 done

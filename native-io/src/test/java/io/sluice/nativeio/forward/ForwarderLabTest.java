@@ -28,9 +28,9 @@ class ForwarderLabTest {
         if (missing != null) {
             fail(missing);
         }
-        for (String tool : new String[] {"ping", "nft"}) {
+        for (String tool : new String[] {"ping", "nft", "ethtool"}) {
             if (VethLab.executable(tool) == null) {
-                fail("the forwarder lab tests need `" + tool + "` (Debian packages iputils-ping and nftables;"
+                fail("the forwarder lab tests need `" + tool + "` (Debian packages iputils-ping, nftables and ethtool;"
                     + " .ci/run installs them)");
             }
         }
