@@ -302,18 +302,26 @@ public final class BlockingSockets {
      * Submits {@code command} (waiting while the queue is full) and parks until {@code done} completes.
      *
      * @return the result, or {@link Completion#TIMED_OUT}
-     * @throws IOException when the stack stopped
+     * @throws InterruptedIOException when the thread was interrupted before the stack took the command (its
+     *                                interrupt flag stays set)
+     * @throws IOException            when the stack stopped
      */
     int call(Completion done, StackCommand command, long deadline) throws IOException {
         while (!commands.submit(command)) {
             if (commands.isClosed()) {
                 throw new IOException("the stack has stopped");
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while the stack's command queue was full");
+            }
             LockSupport.parkNanos(FULL_BACKOFF_NANOS); // bounded queue: back-pressure on the callers
         }
         int r = done.await(deadline, commands);
         if (r == Completion.STOPPED) {
             throw new IOException("the stack has stopped");
+        }
+        if (r == Completion.INTERRUPTED) {
+            throw new InterruptedIOException("interrupted while waiting for the stack");
         }
         return r;
     }

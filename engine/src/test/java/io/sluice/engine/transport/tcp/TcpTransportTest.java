@@ -444,6 +444,36 @@ class TcpTransportTest {
         l.close();
     }
 
+    /** An interrupted reader returns at once with InterruptedIOException, as a java.net socket's would not spin. */
+    @Test
+    void anInterruptedReadEndsWithInterruptedIoExceptionAndTheSocketStillWorks() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7400, 4);
+        BlockingStreamSocket[] pair = connectedPair(l, 7400);
+        CompletableFuture<Throwable> reader = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                pair[1].read(new byte[1], 0, 1);
+                reader.complete(null);
+            } catch (Throwable e) {
+                reader.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag lost", e));
+            }
+        });
+        Thread.sleep(100); // the read is waiting for data
+        t.interrupt();
+        assertInstanceOf(java.io.InterruptedIOException.class, reader.get(5, TimeUnit.SECONDS));
+        byte[] one = {42};
+        virtual(() -> {
+            pair[0].write(one, 0, 1);
+            return null;
+        }).get(5, TimeUnit.SECONDS);
+        byte[] got = new byte[1];
+        assertEquals(1, virtual(() -> pair[1].read(got, 0, 1, System.nanoTime() + 5 * SECOND)).get(5, TimeUnit.SECONDS));
+        assertEquals(42, got[0], "the byte goes to the next read, not to the reader that gave up");
+        pair[0].close();
+        pair[1].close();
+        l.close();
+    }
+
     @Test
     void concurrentWritesQueueTheirBytesWhole() throws Exception {
         BlockingStreamListener l = net.sb.listen(0, 7300, 4);
