@@ -189,6 +189,27 @@ NFT
   return 0
 }
 
+# trafgen pins the sender it forks to CPU 0 (worker i to CPU i) whatever its parent's affinity: move it to CPU 1 as
+# soon as it exists (its parent is the child of `timeout`, GEN_PID), and once more if it pinned itself after the
+# move. A sender left on CPU 0 takes the router's core: a sched_switch trace of 2026-12-07 showed it there for a
+# whole counted run, preempting Sluice, after the fixed 0.2 s sleep and pgrep this replaces had missed it.
+pin_trafgen() {
+  local parent="" worker=""
+  for _ in $(seq 2500); do # 2 ms polls, 5 s at most; /proc reads, no process spawned until the move
+    [[ -n $parent ]] || { read -r parent _ <"/proc/$GEN_PID/task/$GEN_PID/children" 2>/dev/null || true; }
+    [[ -z $parent ]] || { read -r worker _ <"/proc/$parent/task/$parent/children" 2>/dev/null || true; }
+    if [[ -n $worker ]]; then
+      taskset -p -c 1 "$worker" >/dev/null 2>&1 || true
+      sleep 0.05 # in case the worker pinned itself after that move: check once more
+      [[ $(taskset -c -p "$worker" 2>/dev/null | awk '{print $NF}') == 1 ]] || taskset -p -c 1 "$worker" >/dev/null 2>&1 || true
+      return 0
+    fi
+    kill -0 "$GEN_PID" 2>/dev/null || return 0 # a short counted run may be over already
+    sleep 0.002
+  done
+  echo "forward-bench: trafgen's sender not found to move it to CPU 1" >&2
+}
+
 # The generator, in the background: SIZE RATE(0 = max) COUNT(0 = until stopped) LIMIT_SECONDS; sets GEN_PID.
 start_generator() {
   local size=$1 rate=$2 count=$3 limit=$4
@@ -198,9 +219,7 @@ start_generator() {
     [[ $count != 0 ]] && args+=(-n "$count")
     ip netns exec "$GEN" taskset -c 1 timeout -s KILL "$limit" trafgen "${args[@]}" >"$WORK/gen.log" 2>&1 &
     GEN_PID=$!
-    sleep 0.2
-    # trafgen pins the sender it forks to CPU 0 whatever its parent's affinity: move it back.
-    for p in $(pgrep -f "trafgen -i $WORK" || true); do taskset -a -p -c 1 "$p" >/dev/null 2>&1 || true; done
+    pin_trafgen
   else
     ip netns exec "$GEN" taskset -c 1 "$ROOT/sluice" pktgen -i g0 --dst-mac "$RTR_MAC" --src-min 10.10.1.2 \
       --dst-min 198.19.0.1 --pkt-size $(( size - 4 )) --rate "$rate" --count "$count" --seconds "$limit" >"$WORK/gen.log" 2>&1 &
