@@ -144,8 +144,8 @@ final class RxRing {
             long vnet = data - VirtioNetHdr.LENGTH;
             int type = VirtioNetHdr.gsoType(ring, vnet);
             if (type != VirtioNetHdr.GSO_NONE) {
-                if (gso.begin(ring, data, snap, tpid, tci, type, VirtioNetHdr.gsoSize(ring, vnet), maxFrame,
-                    counters)) {
+                if (gso.begin(ring, data, snap, tpid, tci, type, VirtioNetHdr.gsoSize(ring, vnet),
+                    VirtioNetHdr.needsChecksum(ring, vnet), maxFrame, counters)) {
                     stats.countRxGsoFrame();
                     if (restored) {
                         stats.countRxVlanRestored();

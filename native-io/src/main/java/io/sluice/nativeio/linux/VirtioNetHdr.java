@@ -58,6 +58,11 @@ public final class VirtioNetHdr {
         return s.get(ValueLayout.JAVA_BYTE, off + GSO_TYPE) & ~GSO_ECN & 0xFF;
     }
 
+    /** Whether the header at {@code off} says the transport checksum was left to offload (F_NEEDS_CSUM). */
+    public static boolean needsChecksum(MemorySegment s, long off) {
+        return (s.get(ValueLayout.JAVA_BYTE, off + FLAGS) & F_NEEDS_CSUM) != 0;
+    }
+
     /** The segment size of the header at {@code off}. */
     public static int gsoSize(MemorySegment s, long off) {
         return Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + GSO_SIZE));

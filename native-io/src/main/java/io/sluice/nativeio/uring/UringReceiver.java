@@ -283,8 +283,8 @@ final class UringReceiver {
         if (gso != null) {
             int type = VirtioNetHdr.gsoType(bufs, data - vnet);
             if (type != VirtioNetHdr.GSO_NONE) {
-                if (gso.begin(bufs, data, frameLen, tpid, tci, type, VirtioNetHdr.gsoSize(bufs, data - vnet), maxFrame,
-                    counters)) {
+                if (gso.begin(bufs, data, frameLen, tpid, tci, type, VirtioNetHdr.gsoSize(bufs, data - vnet),
+                    VirtioNetHdr.needsChecksum(bufs, data - vnet), maxFrame, counters)) {
                     stats.countRxGsoFrame();
                     heldStamp = stamp;
                 }

@@ -87,17 +87,22 @@ class GsoSegmenterTest {
 
     /** Cuts {@code frame} {@code perCall} packets at a time; returns the packets' bytes (the packets are freed). */
     private List<byte[]> cut(byte[] frame, int tci, int type, int gsoSize, int perCall) {
+        return cut(frame, tci, type, gsoSize, perCall, false);
+    }
+
+    /** As {@link #cut}, for a frame whose checksum the sender left to offload when {@code partial}. */
+    private List<byte[]> cut(byte[] frame, int tci, int type, int gsoSize, int perCall, boolean partial) {
         MemorySegment src = arena.allocate(frame.length + 3);
         MemorySegment.copy(frame, 0, src, ValueLayout.JAVA_BYTE, 3, frame.length);
         List<byte[]> got = new ArrayList<>();
-        if (!gso.begin(src, 3, frame.length, Linux.ETH_P_8021Q, tci, type, gsoSize, MAX_FRAME, counters)) {
+        if (!gso.begin(src, 3, frame.length, Linux.ETH_P_8021Q, tci, type, gsoSize, partial, MAX_FRAME, counters)) {
             return got;
         }
         int[] out = new int[perCall];
         while (gso.pending()) {
             int n = gso.emit(p, out, 0, perCall, counters);
             for (int i = 0; i < n; i++) {
-                assertEquals(PacketFlags.CSUM_VALID, p.pktFlags(out[i]));
+                assertEquals(partial ? PacketFlags.CSUM_PARTIAL : PacketFlags.CSUM_VALID, p.pktFlags(out[i]));
                 if (tci != ReceivedFrames.NO_VLAN) {
                     assertEquals(tci, p.vlanTci(out[i]));
                 }
@@ -158,6 +163,28 @@ class GsoSegmenterTest {
                 Arrays.copyOfRange(s, header, s.length), "payload of segment " + i);
         }
         assertEquals(0, counters.rxDrops(PortCounters.Drop.RX_GSO_UNSUPPORTED));
+    }
+
+    /**
+     * A local kernel's GSO frame leaves the checksum to offload: each segment's field holds its pseudo-header's sum
+     * (as Linux hands a device), marked partial; finishing it as a device would gives the full checksum.
+     */
+    @Test
+    void anOffloadedChecksumStaysPartialPerSegmentAndFinishesToTheFullOne() {
+        byte[] frame = tcpFrame(4000, TcpHeader.ACK);
+        List<byte[]> full = cut(frame, ReceivedFrames.NO_VLAN, VirtioNetHdr.GSO_TCPV4, 1448, 64, false);
+        List<byte[]> partial = cut(frame, ReceivedFrames.NO_VLAN, VirtioNetHdr.GSO_TCPV4, 1448, 64, true);
+        assertEquals(3, partial.size());
+        for (int i = 0; i < partial.size(); i++) {
+            byte[] s = partial.get(i);
+            int tcpLen = s.length - 34;
+            assertEquals(Checksum.pseudoHeaderSum(SRC, DST, 6, tcpLen), u16(s, 34 + 16), "the pseudo-header's sum");
+            int finished = Checksum.finish(Checksum.sum(MemorySegment.ofArray(s), 34, tcpLen));
+            assertEquals(u16(full.get(i), 34 + 16), finished, "finished like a device would, segment " + i);
+            s[34 + 16] = full.get(i)[34 + 16];
+            s[34 + 17] = full.get(i)[34 + 17];
+            assertArrayEquals(full.get(i), s, "otherwise the same bytes");
+        }
     }
 
     @Test
@@ -267,7 +294,7 @@ class GsoSegmenterTest {
             }
             int type = r.nextInt(8) == 0 ? r.nextInt(8) : tcp ? VirtioNetHdr.GSO_TCPV4 : VirtioNetHdr.GSO_UDP_L4;
             int tci = r.nextBoolean() ? ReceivedFrames.NO_VLAN : r.nextInt(0x10000);
-            List<byte[]> out = cut(frame, tci, type, r.nextInt(0, 1500), r.nextInt(1, 9));
+            List<byte[]> out = cut(frame, tci, type, r.nextInt(0, 1500), r.nextInt(1, 9), false);
             int ip = tci == ReceivedFrames.NO_VLAN ? 14 : 18;
             for (byte[] s : out) {
                 assertTrue(s.length <= MAX_FRAME, "segment too long: " + s.length);
