@@ -20,6 +20,8 @@
 # Usage: forward-bench.sh [--seconds N] [--runs R] [--sizes 64,512,1518] [--placement engine|generator|both]
 #                         [--generator trafgen|sluice] [--engine-only]
 #        forward-bench.sh --serve [--generator G] [--latency-dir DIR]
+# SLUICE_REALTIME (default rr) sets Sluice's pipeline.realtime; SLUICE_AFPACKET="rxBlockCount = 256, ..." its ports'
+# afpacket { } section.
 #   --serve reads commands on stdin, one a line, and answers with machine-readable lines (@KIND key=value ...):
 #     trial ROUTER PLACEMENT SIZE RATE SECONDS   -> @tick ... each second of a window, then @trial ...
 #     soak PLACEMENT SIZE RATE SECONDS           -> Sluice with a GC log, a counted run at RATE, resident memory
@@ -132,8 +134,8 @@ pool { slots = 16384 }
 pipeline { layout = fused, idle = backoff, realtime = ${SLUICE_REALTIME:-rr} }
 arp { pendingPerHop = 1024 }
 ports = [
-  { name = gen, interface = r-gen, netns = "$RTR", address = "10.10.1.1/24" }
-  { name = sink, interface = r-sink, netns = "$RTR", address = "10.10.2.1/24" }
+  { name = gen, interface = r-gen, netns = "$RTR", address = "10.10.1.1/24"${SLUICE_AFPACKET:+, afpacket { $SLUICE_AFPACKET \}} }
+  { name = sink, interface = r-sink, netns = "$RTR", address = "10.10.2.1/24"${SLUICE_AFPACKET:+, afpacket { $SLUICE_AFPACKET \}} }
 ]
 routes = [ { prefix = "198.19.0.0/16", via = 10.10.2.2 } ]
 CONF

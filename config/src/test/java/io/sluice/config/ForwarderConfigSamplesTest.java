@@ -132,8 +132,8 @@ class ForwarderConfigSamplesTest {
         PortConfig wan = c.ports().get(0);
         assertEquals(new PortConfig("wan", "eth0", Optional.empty(), PortConfig.Backend.AFPACKET,
             Ipv4.parse("203.0.113.2"), 24, OptionalInt.empty(), Optional.empty(), 1, PortConfig.Fanout.HASH,
-            Map.of("rxBlockCount", new Setting("ports[0].afpacket.rxBlockCount", "rxBlockCount", "64",
-                    new Origin(f, line(text, "rxBlockCount = 64"))),
+            Map.of("rxBlockCount", new Setting("ports[0].afpacket.rxBlockCount", "rxBlockCount", "256",
+                    new Origin(f, line(text, "rxBlockCount = 256"))),
                 "qdiscBypass", new Setting("ports[0].afpacket.qdiscBypass", "qdiscBypass", "true",
                     new Origin(f, line(text, "qdiscBypass = true")))),
             new Origin(f, line(text, "name = wan") - 1)), wan);

@@ -16,16 +16,20 @@ import java.util.Objects;
  *
  * <h2>Ring geometry (the defaults and why)</h2>
  * <ul>
- *   <li><b>Receive: 64 blocks of 256 KiB (16 MiB), retired after 1 ms.</b> A V3 block packs frames of any
- *       size back to back (a 60-byte frame takes 144 bytes of ring, a 1514-byte one 1600), so 16 MiB holds
- *       about 10,000 full-size or 110,000 minimum-size frames: over 10 ms of the 0.7 to 0.9 Mpps one core of
- *       this machine can offer, which covers the poller losing its CPU for a scheduler slice to the softirq
- *       that fills the ring (the receive-livelock case of PLATFORM.md). The kernel hands over a block when it
- *       is full or when {@code rxRetireTimeoutMillis} passed since it was opened, so 1 ms bounds the added
- *       latency at low rates; 0 is refused, as a partly filled block would then wait for the kernel's own
- *       timeout. 256 KiB blocks are order-6 allocations, which the kernel still finds on a long-running host
- *       (it falls back to vmalloc otherwise). {@code rxFrameSize} only sets the frame count the kernel checks;
- *       V3 frames are variable-sized and may be as large as a block.</li>
+ *   <li><b>Receive: 256 blocks of 128 KiB (32 MiB), retired after 1 ms.</b> A V3 block packs frames of any
+ *       size back to back (a 60-byte frame takes 144 bytes of ring, a 1514-byte one 1600), so 32 MiB holds
+ *       about 20,000 full-size or 230,000 minimum-size frames. The kernel hands over a block when it is full or
+ *       when {@code rxRetireTimeoutMillis} passed since it was opened, so 1 ms bounds the added latency at low
+ *       rates; 0 is refused, as a partly filled block would then wait for the kernel's own timeout. But at low
+ *       rates every block leaves after 1 ms with few frames in it (this kernel retires them with an hrtimer, so
+ *       1 ms is 1 ms), and the ring then holds only block-count milliseconds: the engine losing its core for
+ *       longer (a JIT compiler's round-robin slice when it runs real time, the kernel's fair server, the receive
+ *       softirq on its core) overflowed it. Measured (bench forward, receive work on the engine's core, 64-byte
+ *       frames, same session, 2026-12-07): NDR 58,506 pps with 64 blocks of 256 KiB, 113,671 with 128 of 128
+ *       KiB, 203,725 with 256 of 128 KiB. Smaller blocks also fill sooner at high rates, which shortens the wait
+ *       of a frame for its block. 128 KiB is the smallest block that still holds a 64 KiB segmentation-offload
+ *       frame ({@link #receiveGso}), an order-5 allocation. {@code rxFrameSize} only sets the frame count the
+ *       kernel checks; V3 frames are variable-sized and may be as large as a block.</li>
  *   <li><b>Transmit: 16 blocks of 64 KiB with 2048-byte frames (512 frames, 1 MiB).</b> A 2048-byte slot
  *       holds a 1514-byte frame plus a VLAN tag after the 48-byte header. Frames come back to user space as
  *       soon as the device has the skb (on veth inside the kick itself), so 512 frames are eight bursts of 64
@@ -103,10 +107,10 @@ public record AfPacketConfig(
     public static final String TX_RETRIES_PROP = "afpacket.txRetries";
     public static final String STATS_INTERVAL_PROP = "afpacket.statsIntervalMillis";
 
-    public static final int RX_BLOCK_SIZE_DEFAULT = 256 * 1024;
+    public static final int RX_BLOCK_SIZE_DEFAULT = 128 * 1024;
     /** Longest segmentation-offload frame: a 64 KiB IPv4 datagram, its link header and two VLAN tags. */
     public static final int GSO_FRAME_MAX = 0xFFFF + 14 + 2 * 4;
-    public static final int RX_BLOCK_COUNT_DEFAULT = 64;
+    public static final int RX_BLOCK_COUNT_DEFAULT = 256;
     public static final int RX_FRAME_SIZE_DEFAULT = 2048;
     public static final int RX_RETIRE_DEFAULT = 1;
     public static final int TX_BLOCK_SIZE_DEFAULT = 64 * 1024;

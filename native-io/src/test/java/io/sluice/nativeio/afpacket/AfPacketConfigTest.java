@@ -18,12 +18,12 @@ class AfPacketConfigTest {
     void defaultsAreValidAndDescribeTheRings() {
         AfPacketConfig c = AfPacketConfig.defaults("veth0");
         assertEquals("veth0", c.name());
-        assertEquals(16L << 20, c.rxRingBytes());
+        assertEquals(32L << 20, c.rxRingBytes());
         assertEquals(512, c.txFrames());
         assertEquals(1L << 20, c.txRingBytes());
         assertEquals(2000, c.txFrameCapacity(), "2048 minus the 48-byte V3 header");
-        assertEquals(256 * 1024 - 48 - 82 - 10, c.rxFrameCapacity(), "less the virtio_net_hdr (receiveGso)");
-        assertEquals(256 * 1024 - 48 - 82, c.toBuilder().receiveGso(false).build().rxFrameCapacity());
+        assertEquals(128 * 1024 - 48 - 82 - 10, c.rxFrameCapacity(), "less the virtio_net_hdr (receiveGso)");
+        assertEquals(128 * 1024 - 48 - 82, c.toBuilder().receiveGso(false).build().rxFrameCapacity());
         assertEquals(FanoutMode.NONE, c.fanout());
         assertEquals(c, c.toBuilder().build());
     }
@@ -33,8 +33,8 @@ class AfPacketConfigTest {
         assertTrue(error(b -> b.rxBlockSize(1000)).startsWith("afpacket.rxBlockSize=1000 must be a power of two"));
         assertTrue(error(b -> b.rxBlockSize(6 * 4096)).startsWith("afpacket.rxBlockSize=24576 must be a power of two"));
         assertTrue(error(b -> b.rxBlockCount(0)).startsWith("afpacket.rxBlockCount=0 must be at least 1"));
-        assertTrue(error(b -> b.rxBlockCount(8192)).startsWith("afpacket.rxBlockSize=262144 times "
-            + "afpacket.rxBlockCount=8192 is 2147483648 bytes"));
+        assertTrue(error(b -> b.rxBlockCount(16384)).startsWith("afpacket.rxBlockSize=131072 times "
+            + "afpacket.rxBlockCount=16384 is 2147483648 bytes"));
         assertTrue(error(b -> b.rxBlockSize(65536)).startsWith("afpacket.rxBlockSize=65536 holds frames of at most "
             + "65396 bytes, but a segmentation-offload frame (afpacket.receiveGso=true) may take 65557"));
         assertEquals(65536, AfPacketConfig.builder("veth0").rxBlockSize(65536).receiveGso(false).build().rxBlockSize());
