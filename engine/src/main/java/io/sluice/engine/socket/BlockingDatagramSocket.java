@@ -51,6 +51,10 @@ public final class BlockingDatagramSocket implements AutoCloseable {
 
             @Override
             public boolean run(Pbufs p) {
+                if (done.isCancelled()) {
+                    free(p); // the sender was interrupted: it was told the datagram did not go
+                    return true;
+                }
                 if (socket.isClosed()) {
                     free(p);
                     done.tryComplete(SocketResult.DROPPED, "the socket is closed");

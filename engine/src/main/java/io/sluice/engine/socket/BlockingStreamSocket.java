@@ -154,7 +154,9 @@ public final class BlockingStreamSocket implements AutoCloseable {
      * (the peer's window and the congestion window drain it).
      *
      * @throws SocketException when the connection ended or its output was shut down, or this socket is closed
-     * @throws java.io.InterruptedIOException when the thread was interrupted while another write went on
+     * @throws java.io.InterruptedIOException when the thread was interrupted while another write went on, or
+     *                                        before the stack took this one (a write it took goes out whole: the
+     *                                        thread waits for it, its interrupt flag kept)
      * @throws IOException     when the stack stopped
      */
     public void write(byte[] data, int off, int len) throws IOException {
@@ -182,6 +184,7 @@ public final class BlockingStreamSocket implements AutoCloseable {
         private final int off;
         private final int len;
         private int written;
+        private boolean claimed;
 
         WriteCommand(State state, Completion done, byte[] data, int off, int len) {
             this.state = state;
@@ -193,12 +196,17 @@ public final class BlockingStreamSocket implements AutoCloseable {
 
         @Override
         public boolean run(Pbufs p) {
-            if (done.isCancelled()) {
-                return true;
+            if (!claimed) {
+                // Taken before its first byte, so that an interrupt of the writer cannot cancel it halfway and
+                // leave part of it in the stream unreported: the writer then waits for it to finish.
+                if (!done.claim()) {
+                    return true;
+                }
+                claimed = true;
             }
             int error = state.writeError();
             if (error != 0) {
-                done.tryComplete(error, null);
+                done.complete(error, null);
                 return true;
             }
             StreamSocket s = state.socket;
@@ -218,18 +226,22 @@ public final class BlockingStreamSocket implements AutoCloseable {
                     return false;
                 }
                 if (r != SocketResult.SENT) {
-                    done.tryComplete(State.ERROR_OUTPUT_SHUT, null);
+                    done.complete(State.ERROR_OUTPUT_SHUT, null);
                     return true;
                 }
                 written += n;
             }
-            done.tryComplete(written, null);
+            done.complete(written, null);
             return true;
         }
 
         @Override
         public void stopped(Pbufs p) {
-            done.tryComplete(Completion.STOPPED, null);
+            if (claimed) {
+                done.complete(Completion.STOPPED, null);
+            } else {
+                done.tryComplete(Completion.STOPPED, null);
+            }
         }
     }
 

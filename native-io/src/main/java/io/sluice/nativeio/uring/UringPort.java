@@ -178,8 +178,8 @@ public final class UringPort implements NativePort {
         String n = info.name();
         PacketSockets.checkUp(info);
         PacketSockets.checkMinMtu(info, c.minMtu(), UringConfig.MIN_MTU_PROP);
-        // A send buffer holds the virtio_net_hdr too when the socket has one.
-        int room = c.bufferSize() - (c.vnetHeader() ? Linux.VIRTIO_NET_HDR_LEN : 0);
+        // A send buffer holds the virtio_net_hdr too when the socket has one (receive buffers are 64 KiB then).
+        int room = c.bufferSize() - (c.vnetHeader() && c.transmit() ? Linux.VIRTIO_NET_HDR_LEN : 0);
         int frame = info.mtu() + Linux.ETH_HLEN + Linux.VLAN_HLEN;
         if (frame > room) {
             int need = (c.bufferSize() - room + frame + 63) & -64;

@@ -287,6 +287,9 @@ final class UringReceiver {
                     VirtioNetHdr.needsChecksum(bufs, data - vnet), maxFrame, counters)) {
                     stats.countRxGsoFrame();
                     heldStamp = stamp;
+                    if (ReceivedFrames.restoresTag(frameLen, tci)) {
+                        stats.countRxVlanRestored();
+                    }
                 }
                 return PbufHandle.NULL;
             }

@@ -474,6 +474,32 @@ class TcpTransportTest {
         l.close();
     }
 
+    /** A write the stack has begun is not cut short by an interrupt: it goes out whole, the flag kept for later. */
+    @Test
+    void anInterruptDuringAWriteLetsItFinishWhole() throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, 7500, 4);
+        BlockingStreamSocket[] pair = connectedPair(l, 7500);
+        byte[] data = new byte[3 << 20]; // more than the send buffer and the peer's window: the write waits
+        new Random(9).nextBytes(data);
+        CompletableFuture<Boolean> writer = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                pair[0].write(data, 0, data.length);
+                writer.complete(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                writer.completeExceptionally(e);
+            }
+        });
+        Thread.sleep(200); // the write is under way, waiting for the reader
+        t.interrupt();
+        byte[] got = virtual(() -> pair[1].inputStream().readNBytes(data.length)).get(20, TimeUnit.SECONDS);
+        assertTrue(writer.get(10, TimeUnit.SECONDS), "the write finished, the interrupt flag still set");
+        assertArrayEquals(data, got, "every byte, in order");
+        pair[0].close();
+        pair[1].close();
+        l.close();
+    }
+
     @Test
     void concurrentWritesQueueTheirBytesWhole() throws Exception {
         BlockingStreamListener l = net.sb.listen(0, 7300, 4);
