@@ -444,23 +444,35 @@ class TcpTransportTest {
         l.close();
     }
 
+    /** How a call on a virtual thread that was interrupted while it waited ended: its error, and its interrupt flag. */
+    record Ended(Throwable error, boolean interrupted) {
+    }
+
+    /** Runs {@code body} on a virtual thread and interrupts it once it waits in the stack. */
+    private static CompletableFuture<Ended> interruptedWhileWaiting(Body<?> body) throws InterruptedException {
+        CompletableFuture<Ended> ended = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            Throwable error = null;
+            try {
+                body.run();
+            } catch (Throwable e) {
+                error = e;
+            }
+            ended.complete(new Ended(error, Thread.currentThread().isInterrupted()));
+        });
+        Thread.sleep(200); // the call is waiting in the stack (for data, or for the peer to read)
+        t.interrupt();
+        return ended;
+    }
+
     /** An interrupted reader returns at once with InterruptedIOException, as a java.net socket's would not spin. */
     @Test
     void anInterruptedReadEndsWithInterruptedIoExceptionAndTheSocketStillWorks() throws Exception {
         BlockingStreamListener l = net.sb.listen(0, 7400, 4);
         BlockingStreamSocket[] pair = connectedPair(l, 7400);
-        CompletableFuture<Throwable> reader = new CompletableFuture<>();
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                pair[1].read(new byte[1], 0, 1);
-                reader.complete(null);
-            } catch (Throwable e) {
-                reader.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag lost", e));
-            }
-        });
-        Thread.sleep(100); // the read is waiting for data
-        t.interrupt();
-        assertInstanceOf(java.io.InterruptedIOException.class, reader.get(5, TimeUnit.SECONDS));
+        Ended read = interruptedWhileWaiting(() -> pair[1].read(new byte[1], 0, 1)).get(5, TimeUnit.SECONDS);
+        assertInstanceOf(java.io.InterruptedIOException.class, read.error());
+        assertTrue(read.interrupted(), "the interrupt flag kept");
         byte[] one = {42};
         virtual(() -> {
             pair[0].write(one, 0, 1);
@@ -481,19 +493,12 @@ class TcpTransportTest {
         BlockingStreamSocket[] pair = connectedPair(l, 7500);
         byte[] data = new byte[3 << 20]; // more than the send buffer and the peer's window: the write waits
         new Random(9).nextBytes(data);
-        CompletableFuture<Boolean> writer = new CompletableFuture<>();
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                pair[0].write(data, 0, data.length);
-                writer.complete(Thread.currentThread().isInterrupted());
-            } catch (Throwable e) {
-                writer.completeExceptionally(e);
-            }
+        CompletableFuture<Ended> write = interruptedWhileWaiting(() -> {
+            pair[0].write(data, 0, data.length);
+            return null;
         });
-        Thread.sleep(200); // the write is under way, waiting for the reader
-        t.interrupt();
         byte[] got = virtual(() -> pair[1].inputStream().readNBytes(data.length)).get(20, TimeUnit.SECONDS);
-        assertTrue(writer.get(10, TimeUnit.SECONDS), "the write finished, the interrupt flag still set");
+        assertEquals(new Ended(null, true), write.get(10, TimeUnit.SECONDS), "finished, the interrupt flag kept");
         assertArrayEquals(data, got, "every byte, in order");
         pair[0].close();
         pair[1].close();
