@@ -13,7 +13,6 @@ import io.sluice.nativeio.linux.Linux;
 import io.sluice.nativeio.linux.ReceivedFrames;
 import io.sluice.nativeio.linux.Structs.Tpacket3Hdr;
 import io.sluice.nativeio.linux.Structs.TpacketBlockDesc;
-import io.sluice.nativeio.linux.VirtioNetHdr;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -140,19 +139,15 @@ final class RxRing {
             }
         }
         boolean restored = ReceivedFrames.restoresTag(snap, tci);
-        if (gso != null) {
-            long vnet = data - VirtioNetHdr.LENGTH;
-            int type = VirtioNetHdr.gsoType(ring, vnet);
-            if (type != VirtioNetHdr.GSO_NONE) {
-                if (gso.begin(ring, data, snap, tpid, tci, type, VirtioNetHdr.gsoSize(ring, vnet),
-                    VirtioNetHdr.needsChecksum(ring, vnet), maxFrame, counters)) {
-                    stats.countRxGsoFrame();
-                    if (restored) {
-                        stats.countRxVlanRestored();
-                    }
+        int taken = gso == null ? GsoSegmenter.PLAIN : gso.take(ring, data, snap, tpid, tci, maxFrame, counters);
+        if (taken != GsoSegmenter.PLAIN) {
+            if (taken == GsoSegmenter.CUT) {
+                stats.countRxGsoFrame();
+                if (restored) {
+                    stats.countRxVlanRestored();
                 }
-                return PbufHandle.NULL;
             }
+            return PbufHandle.NULL;
         }
         int h = frames.copy(p, ring, data, snap, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {

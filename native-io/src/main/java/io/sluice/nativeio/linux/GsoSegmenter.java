@@ -91,6 +91,31 @@ public final class GsoSegmenter {
         src = null;
     }
 
+    /** {@link #take}: the frame is no segmentation-offload frame; copy it as it is. */
+    public static final int PLAIN = 0;
+    /** {@link #take}: the frame is being cut; its segments come from {@link #emit}. */
+    public static final int CUT = 1;
+    /** {@link #take}: the frame could not be cut and was counted as a drop. */
+    public static final int DROPPED = 2;
+
+    /**
+     * Looks at the virtio_net_hdr the kernel wrote in front of a received frame and, for a segmentation-offload
+     * frame, {@link #begin begins} cutting it: the one place the receive paths read that header.
+     *
+     * @param data where the frame starts in {@code src}; its virtio_net_hdr is the {@link VirtioNetHdr#LENGTH}
+     *             bytes before it
+     * @return {@link #PLAIN}, {@link #CUT} or {@link #DROPPED}
+     */
+    public int take(MemorySegment src, long data, int len, int tpid, int tci, int maxFrame, PortCounters counters) {
+        long hdr = data - VirtioNetHdr.LENGTH;
+        int type = VirtioNetHdr.gsoType(src, hdr);
+        if (type == VirtioNetHdr.GSO_NONE) {
+            return PLAIN;
+        }
+        return begin(src, data, len, tpid, tci, type, VirtioNetHdr.gsoSize(src, hdr),
+            VirtioNetHdr.needsChecksum(src, hdr), maxFrame, counters) ? CUT : DROPPED;
+    }
+
     /**
      * Checks a super-frame and keeps its headers for {@link #emit}.
      *

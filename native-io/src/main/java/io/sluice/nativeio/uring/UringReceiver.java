@@ -280,19 +280,16 @@ final class UringReceiver {
                 c += Cmsghdr.align(len);
             }
         }
-        if (gso != null) {
-            int type = VirtioNetHdr.gsoType(bufs, data - vnet);
-            if (type != VirtioNetHdr.GSO_NONE) {
-                if (gso.begin(bufs, data, frameLen, tpid, tci, type, VirtioNetHdr.gsoSize(bufs, data - vnet),
-                    VirtioNetHdr.needsChecksum(bufs, data - vnet), maxFrame, counters)) {
-                    stats.countRxGsoFrame();
-                    heldStamp = stamp;
-                    if (ReceivedFrames.restoresTag(frameLen, tci)) {
-                        stats.countRxVlanRestored();
-                    }
+        int taken = gso == null ? GsoSegmenter.PLAIN : gso.take(bufs, data, frameLen, tpid, tci, maxFrame, counters);
+        if (taken != GsoSegmenter.PLAIN) {
+            if (taken == GsoSegmenter.CUT) {
+                stats.countRxGsoFrame();
+                heldStamp = stamp;
+                if (ReceivedFrames.restoresTag(frameLen, tci)) {
+                    stats.countRxVlanRestored();
                 }
-                return PbufHandle.NULL;
             }
+            return PbufHandle.NULL;
         }
         int h = frames.copy(p, bufs, data, frameLen, tpid, tci, maxFrame, counters);
         if (h == PbufHandle.NULL) {

@@ -187,6 +187,33 @@ class GsoSegmenterTest {
         }
     }
 
+    /** {@code take} reads the virtio_net_hdr in front of the frame: no GSO type, a type it cuts, one it refuses. */
+    @Test
+    void takeReadsTheVirtioHeaderInFrontOfTheFrame() {
+        byte[] frame = tcpFrame(3000, TcpHeader.ACK);
+        MemorySegment src = arena.allocate(VirtioNetHdr.LENGTH + frame.length);
+        MemorySegment.copy(frame, 0, src, ValueLayout.JAVA_BYTE, VirtioNetHdr.LENGTH, frame.length);
+        long data = VirtioNetHdr.LENGTH;
+        assertEquals(GsoSegmenter.PLAIN, gso.take(src, data, frame.length, 0, ReceivedFrames.NO_VLAN, MAX_FRAME,
+            counters));
+        src.set(ValueLayout.JAVA_BYTE, VirtioNetHdr.FLAGS, (byte) VirtioNetHdr.F_NEEDS_CSUM);
+        src.set(ValueLayout.JAVA_BYTE, VirtioNetHdr.GSO_TYPE, (byte) (VirtioNetHdr.GSO_TCPV4 | VirtioNetHdr.GSO_ECN));
+        src.set(ValueLayout.JAVA_SHORT_UNALIGNED, VirtioNetHdr.GSO_SIZE, (short) 1448);
+        assertEquals(GsoSegmenter.CUT, gso.take(src, data, frame.length, 0, ReceivedFrames.NO_VLAN, MAX_FRAME,
+            counters));
+        int[] out = new int[8];
+        int n = gso.emit(p, out, 0, out.length, counters);
+        assertEquals(3, n, "3,000 bytes in segments of 1,448");
+        for (int i = 0; i < n; i++) {
+            assertEquals(PacketFlags.CSUM_PARTIAL, p.pktFlags(out[i]), "F_NEEDS_CSUM: the checksum stays partial");
+        }
+        p.freem(out, n);
+        src.set(ValueLayout.JAVA_BYTE, VirtioNetHdr.GSO_TYPE, (byte) VirtioNetHdr.GSO_TCPV6);
+        assertEquals(GsoSegmenter.DROPPED, gso.take(src, data, frame.length, 0, ReceivedFrames.NO_VLAN, MAX_FRAME,
+            counters));
+        assertEquals(1, counters.rxDrops(PortCounters.Drop.RX_GSO_UNSUPPORTED));
+    }
+
     @Test
     void aUdpSegmentationFrameBecomesDatagramsOfTheSegmentSize() {
         byte[] frame = udpFrame(2500);
