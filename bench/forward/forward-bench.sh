@@ -14,7 +14,10 @@
 #
 # Offered is g0's tx counter, delivered an nftables counter of the IPv4 frames reaching k0. A trial at the maximum
 # rate counts both over a window after a 2 s warm-up; a trial at a set rate
-# sends a counted run (rate x seconds frames) and waits for it to drain, so its loss is exact. CPU per packet:
+# sends a counted run (rate x seconds frames) and waits for it to drain, so its loss is exact. Counted runs come
+# from the pacer, Sluice's pktgen kept warm for the lab's life (CPU 1), whatever the generator: trafgen -b sends
+# each second's quota back to back and then sleeps out the second (its shaper), so a "30,000 pps" trafgen run
+# was 30,000 frames at trafgen's full rate, and measured the router's buffer, not its rate. CPU per packet:
 # Sluice's process CPU time, or for the kernel (engine placement) CPU 0's softirq time, over the packets delivered.
 #
 # Usage: forward-bench.sh [--seconds N] [--runs R] [--sizes 64,512,1518] [--placement engine|generator|both]
@@ -78,7 +81,9 @@ RTR_MAC="02:00:00:00:fb:01"
 SLUICE_PID=""
 ROUTER_NOW=""
 BG_PIDS=()
+PACER_PID=""
 cleanup() {
+  [[ -z "$PACER_PID" ]] || kill -KILL "$PACER_PID" 2>/dev/null || true
   pkill -KILL -f "trafgen -i $WORK" 2>/dev/null || true
   for p in "${BG_PIDS[@]}" ${SLUICE_PID:-}; do kill -KILL "$p" 2>/dev/null || true; done
   for ns in "$GEN" "$RTR" "$SNK"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -255,6 +260,36 @@ wait_for_traffic() { # up to 15 s for g0 to start sending (a JVM generator start
   return 1
 }
 
+# The pacer: one pktgen JVM for all counted runs ("COUNT RATE PKT_SIZE" lines in, a "sent ..." line out per run).
+# It sends whole bursts of 32 at the rate (BurstPacer), from a JVM whose first run warmed it up. Returns 0 when it
+# has just started (its first run should be a warm-up), 1 when it was running.
+pacer_start() {
+  [[ -n "$PACER_PID" ]] && return 1
+  coproc PACER { exec ip netns exec "$GEN" taskset -c 1 "$ROOT/sluice" pktgen -i g0 --dst-mac "$RTR_MAC" \
+    --src-min 10.10.1.2 --dst-min 198.19.0.1 --seconds 86400 --commands 2>&1; }
+  PACER_PID=$!
+  local line
+  while IFS= read -r line <&"${PACER[0]}"; do [[ $line == pktgen:* ]] && return 0; done
+  echo "forward-bench: the pacer did not start" >&2
+  exit 1
+}
+
+pace_send() { # SIZE RATE COUNT: starts a counted run
+  echo "$3 $2 $(( $1 - 4 ))" >&"${PACER[1]}"
+}
+
+pace_wait() { # [TIMEOUT_S]: 0 once the run's "sent" line came (kept in gen.log), 1 on a timeout
+  local line
+  while IFS= read -r ${1:+-t "$1"} line <&"${PACER[0]}"; do
+    case "$line" in
+      sent*) echo "$line" >"$WORK/gen.log"; return 0 ;;
+      error:*) echo "forward-bench: pacer: $line" >&2; exit 1 ;;
+    esac
+  done
+  [[ -n "${1:-}" ]] || { echo "forward-bench: the pacer ended" >&2; exit 1; }
+  return 1
+}
+
 TRIAL_NO=0
 # One trial: ROUTER PLACEMENT SIZE RATE SECONDS -> prints "@trial ..."
 trial() {
@@ -281,16 +316,16 @@ trial() {
     s1=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q1=$(softirq0)
     stop_generator
   else # a counted run at the rate, waited for to the last frame: exact loss
-    if [[ $fresh == 1 ]]; then # a new router warms up (JIT) on a second of traffic before anything is counted
-      start_generator "$size" "$rate" "$rate" 30; wait "$GEN_PID" 2>/dev/null || true; sleep 0.5
+    pacer_start && fresh=1
+    if [[ $fresh == 1 ]]; then # a new router or pacer warms up (JIT) on a second of traffic before anything is counted
+      pace_send "$size" "$rate" "$rate"; pace_wait; sleep 0.5
     fi
     # The sink after the warm-up: it stops a second after the frames stop, and measures the counted run alone.
     [[ $GENERATOR == sluice ]] && start_sink $(( secs * 4 + 30 )) "$lat"
     local count; count=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
     o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
     s0=$([[ -n "$SLUICE_PID" ]] && cpu_ticks "$SLUICE_PID" || echo 0); q0=$(softirq0)
-    start_generator "$size" "$rate" "$count" $(( secs * 4 + 30 ))
-    wait "$GEN_PID" 2>/dev/null || true
+    pace_send "$size" "$rate" "$count"; pace_wait
     t1=$(now)
     sleep 0.5 # the last frames drain through the router
     o1=$(counter "$GEN" g0 tx_packets); c1=$(delivered)
@@ -324,6 +359,7 @@ soak() {
   local placement=$1 size=$2 rate=$3 secs=$4 gclog="$LAT_DIR/soak-gc.log" rss="$LAT_DIR/soak-rss.txt" o0 o1 c0 c1 t0 t1 up
   local count; count=$(awk -v r="$rate" -v s="$secs" 'BEGIN { printf "%.0f", r * s }')
   stop_router
+  pacer_start || true
   local saved="${SLUICE_JAVA_OPTS:-}"
   export SLUICE_JAVA_OPTS="$saved -Xlog:gc:file=$gclog"
   start_router sluice "$placement" || true
@@ -331,17 +367,16 @@ soak() {
   : >"$rss"
   o0=$(counter "$GEN" g0 tx_packets); c0=$(delivered); t0=$(now)
   up=$(proc_uptime "$SLUICE_PID")
-  start_generator "$size" "$rate" "$count" $(( secs * 2 + 30 ))
+  pace_send "$size" "$rate" "$count"
   local po=$o0 pc=$c0 n=0
-  while kill -0 "$GEN_PID" 2>/dev/null; do
-    sleep 1; n=$((n + 1))
+  while ! pace_wait 1; do
+    n=$((n + 1))
     local no nc kb; no=$(counter "$GEN" g0 tx_packets); nc=$(delivered)
     kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SLUICE_PID/status" 2>/dev/null || echo 0)
     echo "$n $kb" >>"$rss"
     echo "@tick router=sluice placement=$placement size=$size offered_pps=$((no - po)) delivered_pps=$((nc - pc)) rss_kb=$kb"
     po=$no; pc=$nc
   done
-  wait "$GEN_PID" 2>/dev/null || true
   t1=$(now)
   local own; own=$(sed -n 's/^sent .* in \([0-9.]*\) s:.*/\1/p' "$WORK/gen.log" | tail -1)
   [[ -n "$own" ]] && t1=$(awk -v a="$t0" -v b="$own" 'BEGIN { printf "%.6f", a + b }')

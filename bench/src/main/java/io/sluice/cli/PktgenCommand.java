@@ -4,6 +4,7 @@ import io.sluice.bench.pktgen.Ipv4;
 import io.sluice.bench.pktgen.Pktgen;
 import io.sluice.bench.pktgen.PktgenConfig;
 import io.sluice.bench.pktgen.PktgenSink;
+import io.sluice.config.ConfigException;
 import io.sluice.config.PoolConfig;
 import io.sluice.engine.pbuf.PbufPool;
 import io.sluice.engine.pbuf.Pbufs;
@@ -11,7 +12,9 @@ import io.sluice.config.PortConfig;
 import io.sluice.nativeio.NativePort;
 import io.sluice.nativeio.NativePortFactory;
 import io.sluice.nativeio.linux.NetNamespace;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +83,11 @@ final class PktgenCommand implements Callable<Integer> {
     @Option(names = "--burst", defaultValue = "32", description = "Frames per transmit call (default ${DEFAULT-VALUE}).")
     int burst;
 
+    @Option(names = "--commands", description = {"Send: one JVM for many counted runs. Reads runs from stdin, one a line,",
+        "\"COUNT RATE [PKT_SIZE]\" (the other options as given), answers each with its \"sent ...\" line once it is",
+        "over, until \"quit\" or the end of input. A load harness keeps one warm sender instead of starting a JVM a run."})
+    boolean commands;
+
     @Option(names = "--warmup", defaultValue = "0", description = "Sink: leave the first seconds after the first frame out of the frame rate (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
@@ -110,21 +118,59 @@ final class PktgenCommand implements Callable<Integer> {
         }
     }
 
-    private int send(NativePort port, PbufPool pool) {
+    private int send(NativePort port, PbufPool pool) throws IOException {
         long rate = ratePps > 0 ? ratePps : rateMbps > 0 ? (long) (rateMbps * 1e6 / (8.0 * pktSize)) : 0;
         byte[] src = srcMac != null ? Ipv4.parseMac(srcMac) : port.interfaceInfo().macBytes();
-        PktgenConfig c = new PktgenConfig(count, pktSize, seconds, Ipv4.parseMac(dstMac), src,
+        PktgenConfig c = config(src, count, pktSize, rate);
+        if (commands) {
+            return sendCommands(port, pool, src);
+        }
+        System.out.printf("pktgen: %s%s (%s), %d-byte frames, %s, %d flow(s), burst %d%n", iface,
+            netns == null ? "" : " in " + netns, backend, pktSize, rate == 0 ? "unlimited rate" : rate + " pps", flows, burst);
+        report(port, Pktgen.run(port, pool, c, System.out));
+        return 0;
+    }
+
+    /** --commands: "COUNT RATE [PKT_SIZE]" lines; a bad line is answered with "error: ..." and skipped. */
+    private int sendCommands(NativePort port, PbufPool pool, byte[] src) throws IOException {
+        System.out.printf("pktgen: %s%s (%s), %d flow(s), burst %d: reading runs \"COUNT RATE [PKT_SIZE]\" from stdin%n",
+            iface, netns == null ? "" : " in " + netns, backend, flows, burst);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] w = line.trim().split("\\s+");
+            if (w[0].isEmpty()) {
+                continue;
+            }
+            if (w[0].equals("quit")) {
+                break;
+            }
+            try {
+                if (w.length < 2 || w.length > 3) {
+                    throw new ConfigException("want COUNT RATE [PKT_SIZE]");
+                }
+                PktgenConfig c = config(src, Long.parseLong(w[0]), w.length == 3 ? Integer.parseInt(w[2]) : pktSize,
+                    Long.parseLong(w[1]));
+                report(port, Pktgen.run(port, pool, c, null));
+            } catch (NumberFormatException | ConfigException e) {
+                System.out.println("error: \"" + line + "\": " + e.getMessage());
+            }
+            System.out.flush();
+        }
+        return 0;
+    }
+
+    private PktgenConfig config(byte[] src, long frames, int size, long rate) {
+        return new PktgenConfig(frames, size, seconds, Ipv4.parseMac(dstMac), src,
             Ipv4.parse(dstMin), Ipv4.parse(dstMax != null ? dstMax : dstMin),
             Ipv4.parse(srcMin), Ipv4.parse(srcMax != null ? srcMax : srcMin),
             udpSrcMin, udpSrcMax < 0 ? udpSrcMin : udpSrcMax, udpDstMin, udpDstMax < 0 ? udpDstMin : udpDstMax,
             flows, rate, burst);
-        System.out.printf("pktgen: %s%s (%s), %d-byte frames, %s, %d flow(s), burst %d%n", iface,
-            netns == null ? "" : " in " + netns, backend, pktSize, rate == 0 ? "unlimited rate" : rate + " pps", flows, burst);
-        Pktgen.Result r = Pktgen.run(port, pool, c, System.out);
+    }
+
+    private static void report(NativePort port, Pktgen.Result r) {
         System.out.printf("sent %,d frames (%,d bytes) in %.2f s: %,.0f pps, %,.1f Mb/s; no-pbufs %d, port busy %d;"
                 + " port drops %s%n", r.sent(), r.bytes(), r.seconds(), r.pps(), r.mbps(), r.noPbufs(), r.portBusy(),
             port.counters().drops());
-        return 0;
     }
 
     private int receive(NativePort port, PbufPool pool) {

@@ -103,9 +103,9 @@ public final class ForwardBench {
         long short_ = ndr.stream().flatMap(x -> x.result().trials().stream())
             .filter(t -> t.offeredPps() < 0.95 * t.targetPps()).count();
         if (short_ > 0) {
-            notes.add(short_ + " search trial(s) offered less than 95 % of their target rate: a paced generator falls short at "
-                + "high rates (" + (options.generator().equals("trafgen") ? "trafgen -b paces frame by frame"
-                : "Sluice's pktgen shares CPU 1 with its sink") + "). The NDR and PDR are the rates actually offered; "
+            notes.add(short_ + " search trial(s) offered less than 95 % of their target rate: the pacer of counted runs "
+                + "(Sluice's pktgen, whole bursts of 32 at the rate) falls short of trafgen's full rate"
+                + (options.generator().equals("trafgen") ? "" : ", and shares CPU 1 with its sink") + ". The NDR and PDR are the rates actually offered; "
                 + "\"the generator's limit\" marks a forwarder that lost nothing at the highest rate the generator reached.");
         }
         if (options.engineOnly()) {

@@ -54,7 +54,9 @@ public final class PerformanceReport {
             b.append(String.format(Locale.ROOT, " NDR and PDR (loss ≤ %s): FD.io CSIT's binary search over the offered rate, from 1 %% ",
                 pct(me.pdrLossRatio())))
                 .append("of the unthrottled rate up to it, at most ").append(me.ndrTrials()).append(" trials of ")
-                .append(fmt(me.ndrSeconds())).append(" s each (a counted run: every frame sent is waited for), to a relative width of ")
+                .append(fmt(me.ndrSeconds())).append(" s each (a counted run: every frame sent is waited for; counted runs come from Sluice's pktgen, kept warm on CPU 1, ")
+                .append("sending whole bursts of 32 at the rate, because trafgen -b sends each second's quota at full speed and then ")
+                .append("sleeps), to a relative width of ")
                 .append(pct(me.ndrPrecision())).append("; the figure is the offered rate of the highest trial that passed.");
         }
         b.append("\n\n");

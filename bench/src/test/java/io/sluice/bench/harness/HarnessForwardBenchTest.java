@@ -21,7 +21,7 @@ class HarnessForwardBenchTest {
 
     /**
      * A lab whose kernel forwards everything up to 1 M pps and Sluice up to 600 k; the generator reaches 900 k
-     * unthrottled and 800 k at most when it paces to a rate (as trafgen -b falls short).
+     * unthrottled and 800 k at most when it paces to a rate (as the pacer of counted runs falls short).
      */
     static final class SimulatedLab implements Lab {
         final List<Call> calls = new ArrayList<>();

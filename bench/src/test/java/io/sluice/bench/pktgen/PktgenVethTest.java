@@ -28,11 +28,7 @@ class PktgenVethTest {
 
     @BeforeAll
     static void prerequisites() {
-        String missing = VethLab.missingPrerequisites();
-        if (missing != null) {
-            fail(missing);
-        }
-        VethLab.sweep(false);
+        VethLab.requirePrerequisites();
     }
 
     @AfterAll

@@ -59,11 +59,7 @@ class AfPacketPortTest {
 
     @BeforeAll
     static void prerequisites() {
-        String missing = VethLab.missingPrerequisites();
-        if (missing != null) {
-            fail(missing);
-        }
-        VethLab.sweep(false);
+        VethLab.requirePrerequisites();
     }
 
     @BeforeEach

@@ -1,6 +1,7 @@
 package io.sluice.nativeio.afpacket;
 
 import java.io.IOException;
+import org.opentest4j.AssertionFailedError;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,18 @@ public final class VethLab implements AutoCloseable {
         this.nsB = NS_PREFIX + PID + "-" + n + "b";
         this.ifA = "sl" + PID % 100_000 + "a" + n;
         this.ifB = "sl" + PID % 100_000 + "b" + n;
+    }
+
+    /**
+     * A lab test class's @BeforeAll: fails the class with what is missing (root, ip, ...) rather than skipping it,
+     * then removes what an earlier, killed run left behind.
+     */
+    public static void requirePrerequisites() {
+        String missing = missingPrerequisites();
+        if (missing != null) {
+            throw new AssertionFailedError(missing);
+        }
+        sweep(false);
     }
 
     /**
