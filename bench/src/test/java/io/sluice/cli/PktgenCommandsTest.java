@@ -3,15 +3,15 @@ package io.sluice.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.sluice.nativeio.afpacket.VethLab;
+import io.sluice.nativeio.afpacket.VethLabExtension;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
 /**
@@ -19,17 +19,8 @@ import picocli.CommandLine;
  * stdin, each answered with its "sent" line once over; a bad line is answered and skipped. Needs root (a veth
  * pair in namespaces of the test's own).
  */
+@ExtendWith(VethLabExtension.class)
 class PktgenCommandsTest {
-    @BeforeAll
-    static void prerequisites() {
-        VethLab.requirePrerequisites();
-    }
-
-    @AfterAll
-    static void removeWhatIsLeft() {
-        VethLab.sweep(true);
-    }
-
     @Test
     void runsEachLineAndAnswersEachRun() throws Exception {
         InputStream stdin = System.in;

@@ -9,11 +9,10 @@ import io.sluice.engine.pbuf.Pbufs;
 import io.sluice.nativeio.afpacket.AfPacketConfig;
 import io.sluice.nativeio.afpacket.AfPacketPort;
 import io.sluice.nativeio.afpacket.VethLab;
+import io.sluice.nativeio.afpacket.VethLabExtension;
 import io.sluice.nativeio.linux.NetNamespace;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,18 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and says why.
  */
 @ExtendWith(PbufLeakExtension.class)
+@ExtendWith(VethLabExtension.class)
 class PktgenVethTest {
     private static final long FRAMES = 50_000;
-
-    @BeforeAll
-    static void prerequisites() {
-        VethLab.requirePrerequisites();
-    }
-
-    @AfterAll
-    static void removeWhatIsLeft() {
-        VethLab.sweep(true);
-    }
 
     @Test
     void generatorAndSinkAgreeOverAVethPair() throws Exception {

@@ -32,9 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,6 +47,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * fails (never skips) without them.
  */
 @ExtendWith(PbufLeakExtension.class)
+@ExtendWith(VethLabExtension.class)
 class AfPacketPortTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
@@ -56,11 +55,6 @@ class AfPacketPortTest {
     private NetNamespace inA;
     private final List<AfPacketPort> ports = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeAll
-    static void prerequisites() {
-        VethLab.requirePrerequisites();
-    }
 
     @BeforeEach
     void setUp() {
@@ -86,11 +80,6 @@ class AfPacketPortTest {
         if (lab != null) {
             lab.close();
         }
-    }
-
-    @AfterAll
-    static void removeWhatIsLeft() {
-        VethLab.sweep(true);
     }
 
     private AfPacketPort openA(AfPacketConfig config) {
