@@ -406,42 +406,52 @@ class TcpTransportTest {
     }
 
     /** A connection from host A to {@code l} on host B: the client's socket, then the accepted one. */
-    private BlockingStreamSocket[] connectedPair(BlockingStreamListener l, int port) throws Exception {
+    /** A connection through the simulated net: B's listener, A's client and the socket B accepted; closes all three. */
+    private record Connected(BlockingStreamListener listener, BlockingStreamSocket client, BlockingStreamSocket accepted)
+        implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            accepted.close();
+            client.close();
+            listener.close();
+        }
+    }
+
+    /** Listens on B at {@code port} and connects A to it. */
+    private Connected connected(int port) throws Exception {
+        BlockingStreamListener l = net.sb.listen(0, port, 4);
         CompletableFuture<BlockingStreamSocket> accepted = virtual(() -> l.accept(System.nanoTime() + 5 * SECOND));
         BlockingStreamSocket c = virtual(() -> net.sa.connect(TcpSim.B, port, System.nanoTime() + 5 * SECOND))
             .get(5, TimeUnit.SECONDS);
-        return new BlockingStreamSocket[] {c, accepted.get(5, TimeUnit.SECONDS)};
+        return new Connected(l, c, accepted.get(5, TimeUnit.SECONDS));
     }
 
     @Test
     void threadsReadingOneSocketEachGetBytesOfTheirOwn() throws Exception {
         int n = 6;
-        BlockingStreamListener l = net.sb.listen(0, 7200, 4);
-        BlockingStreamSocket[] pair = connectedPair(l, 7200);
-        BlockingStreamSocket c = pair[0];
-        BlockingStreamSocket a = pair[1];
-        List<CompletableFuture<Integer>> reads = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            reads.add(virtual(() -> {
-                byte[] one = new byte[1];
-                assertEquals(1, a.read(one, 0, 1, System.nanoTime() + 10 * SECOND));
-                return (int) one[0];
-            }));
+        try (Connected conn = connected(7200)) {
+            BlockingStreamSocket c = conn.client();
+            BlockingStreamSocket a = conn.accepted();
+            List<CompletableFuture<Integer>> reads = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                reads.add(virtual(() -> {
+                    byte[] one = new byte[1];
+                    assertEquals(1, a.read(one, 0, 1, System.nanoTime() + 10 * SECOND));
+                    return (int) one[0];
+                }));
+            }
+            Thread.sleep(100); // every read is waiting before the data arrives
+            byte[] data = {0, 1, 2, 3, 4, 5};
+            virtual(() -> {
+                c.write(data, 0, data.length);
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+            Set<Integer> got = new HashSet<>();
+            for (CompletableFuture<Integer> f : reads) {
+                got.add(f.get(5, TimeUnit.SECONDS));
+            }
+            assertEquals(Set.of(0, 1, 2, 3, 4, 5), got, "each byte read once, by one thread");
         }
-        Thread.sleep(100); // every read is waiting before the data arrives
-        byte[] data = {0, 1, 2, 3, 4, 5};
-        virtual(() -> {
-            c.write(data, 0, data.length);
-            return null;
-        }).get(5, TimeUnit.SECONDS);
-        Set<Integer> got = new HashSet<>();
-        for (CompletableFuture<Integer> f : reads) {
-            got.add(f.get(5, TimeUnit.SECONDS));
-        }
-        assertEquals(Set.of(0, 1, 2, 3, 4, 5), got, "each byte read once, by one thread");
-        a.close();
-        c.close();
-        l.close();
     }
 
     /** How a call on a virtual thread that was interrupted while it waited ended: its error, and its interrupt flag. */
@@ -468,76 +478,67 @@ class TcpTransportTest {
     /** An interrupted reader returns at once with InterruptedIOException, as a java.net socket's would not spin. */
     @Test
     void anInterruptedReadEndsWithInterruptedIoExceptionAndTheSocketStillWorks() throws Exception {
-        BlockingStreamListener l = net.sb.listen(0, 7400, 4);
-        BlockingStreamSocket[] pair = connectedPair(l, 7400);
-        Ended read = interruptedWhileWaiting(() -> pair[1].read(new byte[1], 0, 1)).get(5, TimeUnit.SECONDS);
-        assertInstanceOf(java.io.InterruptedIOException.class, read.error());
-        assertTrue(read.interrupted(), "the interrupt flag kept");
-        byte[] one = {42};
-        virtual(() -> {
-            pair[0].write(one, 0, 1);
-            return null;
-        }).get(5, TimeUnit.SECONDS);
-        byte[] got = new byte[1];
-        assertEquals(1, virtual(() -> pair[1].read(got, 0, 1, System.nanoTime() + 5 * SECOND)).get(5, TimeUnit.SECONDS));
-        assertEquals(42, got[0], "the byte goes to the next read, not to the reader that gave up");
-        pair[0].close();
-        pair[1].close();
-        l.close();
+        try (Connected conn = connected(7400)) {
+            Ended read = interruptedWhileWaiting(() -> conn.accepted().read(new byte[1], 0, 1)).get(5, TimeUnit.SECONDS);
+            assertInstanceOf(java.io.InterruptedIOException.class, read.error());
+            assertTrue(read.interrupted(), "the interrupt flag kept");
+            byte[] one = {42};
+            virtual(() -> {
+                conn.client().write(one, 0, 1);
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+            byte[] got = new byte[1];
+            assertEquals(1, virtual(() -> conn.accepted().read(got, 0, 1, System.nanoTime() + 5 * SECOND)).get(5, TimeUnit.SECONDS));
+            assertEquals(42, got[0], "the byte goes to the next read, not to the reader that gave up");
+        }
     }
 
     /** A write the stack has begun is not cut short by an interrupt: it goes out whole, the flag kept for later. */
     @Test
     void anInterruptDuringAWriteLetsItFinishWhole() throws Exception {
-        BlockingStreamListener l = net.sb.listen(0, 7500, 4);
-        BlockingStreamSocket[] pair = connectedPair(l, 7500);
-        byte[] data = new byte[3 << 20]; // more than the send buffer and the peer's window: the write waits
-        new Random(9).nextBytes(data);
-        CompletableFuture<Ended> write = interruptedWhileWaiting(() -> {
-            pair[0].write(data, 0, data.length);
-            return null;
-        });
-        byte[] got = virtual(() -> pair[1].inputStream().readNBytes(data.length)).get(20, TimeUnit.SECONDS);
-        assertEquals(new Ended(null, true), write.get(10, TimeUnit.SECONDS), "finished, the interrupt flag kept");
-        assertArrayEquals(data, got, "every byte, in order");
-        pair[0].close();
-        pair[1].close();
-        l.close();
+        try (Connected conn = connected(7500)) {
+            byte[] data = new byte[3 << 20]; // more than the send buffer and the peer's window: the write waits
+            new Random(9).nextBytes(data);
+            CompletableFuture<Ended> write = interruptedWhileWaiting(() -> {
+                conn.client().write(data, 0, data.length);
+                return null;
+            });
+            byte[] got = virtual(() -> conn.accepted().inputStream().readNBytes(data.length)).get(20, TimeUnit.SECONDS);
+            assertEquals(new Ended(null, true), write.get(10, TimeUnit.SECONDS), "finished, the interrupt flag kept");
+            assertArrayEquals(data, got, "every byte, in order");
+        }
     }
 
     @Test
     void concurrentWritesQueueTheirBytesWhole() throws Exception {
-        BlockingStreamListener l = net.sb.listen(0, 7300, 4);
-        BlockingStreamSocket[] pair = connectedPair(l, 7300);
-        BlockingStreamSocket c = pair[0];
-        BlockingStreamSocket a = pair[1];
-        int n = 4;
-        int size = 200_000; // past the 64 KiB send buffer: each write takes many steps
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            byte[] block = new byte[size];
-            Arrays.fill(block, (byte) (i + 1));
-            writes.add(virtual(() -> {
-                c.write(block, 0, block.length);
-                return null;
-            }));
-        }
-        CompletableFuture<byte[]> reader = virtual(() -> a.inputStream().readNBytes(n * size));
-        for (CompletableFuture<Void> w : writes) {
-            w.get(20, TimeUnit.SECONDS);
-        }
-        byte[] all = reader.get(20, TimeUnit.SECONDS);
-        Set<Byte> seen = new HashSet<>();
-        for (int k = 0; k < n; k++) {
-            byte b = all[k * size];
-            for (int j = k * size; j < (k + 1) * size; j++) {
-                assertEquals(b, all[j], "a write's bytes stay together");
+        try (Connected conn = connected(7300)) {
+            BlockingStreamSocket c = conn.client();
+            BlockingStreamSocket a = conn.accepted();
+            int n = 4;
+            int size = 200_000; // past the 64 KiB send buffer: each write takes many steps
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] block = new byte[size];
+                Arrays.fill(block, (byte) (i + 1));
+                writes.add(virtual(() -> {
+                    c.write(block, 0, block.length);
+                    return null;
+                }));
             }
-            assertTrue(seen.add(b), "each write once");
+            CompletableFuture<byte[]> reader = virtual(() -> a.inputStream().readNBytes(n * size));
+            for (CompletableFuture<Void> w : writes) {
+                w.get(20, TimeUnit.SECONDS);
+            }
+            byte[] all = reader.get(20, TimeUnit.SECONDS);
+            Set<Byte> seen = new HashSet<>();
+            for (int k = 0; k < n; k++) {
+                byte b = all[k * size];
+                for (int j = k * size; j < (k + 1) * size; j++) {
+                    assertEquals(b, all[j], "a write's bytes stay together");
+                }
+                assertTrue(seen.add(b), "each write once");
+            }
         }
-        a.close();
-        c.close();
-        l.close();
     }
 
     @Test
