@@ -405,7 +405,6 @@ class TcpTransportTest {
         l.close();
     }
 
-    /** A connection from host A to {@code l} on host B: the client's socket, then the accepted one. */
     /** A connection through the simulated net: B's listener, A's client and the socket B accepted; closes all three. */
     private record Connected(BlockingStreamListener listener, BlockingStreamSocket client, BlockingStreamSocket accepted)
         implements AutoCloseable {
