@@ -48,8 +48,10 @@ public final class PerformanceReport {
             .append("the IPv4 frames reaching k0, over ").append(fmt(me.seconds())).append(" s after a 2 s warm-up; runs of the forwarders ")
             .append("alternate, ").append(me.runs()).append(" of each kind, and the tables give the medians. ")
             .append("Placement of the router's receive work: \"generator\" (veth's default: the sender's CPU) or \"engine\" (RPS to CPU 0). ")
-            .append("CPU per packet: Sluice's process CPU time (user and system), or for the kernel CPU 0's softirq time ")
-            .append("(engine placement only), over the packets delivered. Frame sizes count the FCS (the frame sent is 4 bytes shorter).");
+            .append("CPU per packet: CPU 0's busy time (the router and all the kernel's work on that core: receive softirq, ")
+            .append("interrupts, the sink's receive of what the router sent) over the packets delivered, the same measure for both routers; ")
+            .append("none for the kernel with its receive work on the generator's core, where its forwarding runs on CPU 1 inside the ")
+            .append("generator's sends. Frame sizes count the FCS (the frame sent is 4 bytes shorter).");
         if (me.ndrTrials() > 0) {
             b.append(String.format(Locale.ROOT, " NDR and PDR (loss ≤ %s): FD.io CSIT's binary search over the offered rate, from 1 %% ",
                 pct(me.pdrLossRatio())))
